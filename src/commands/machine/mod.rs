@@ -1,0 +1,12 @@
+//! `berth machine ...`: the VM lifecycle, wiring berth-images and berth-machine.
+
+use crate::cli::machine::MachineCommand;
+use crate::cli::GlobalArgs;
+
+pub async fn run(_global: &GlobalArgs, command: MachineCommand) -> anyhow::Result<u8> {
+    match command {
+        MachineCommand::List => {
+            anyhow::bail!("berth machine list is not implemented yet")
+        }
+    }
+}
