@@ -25,7 +25,9 @@ fn main() -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(err) => return exit::report(&anyhow::Error::new(err).context("starting the async runtime")),
+        Err(err) => {
+            return exit::report(&anyhow::Error::new(err).context("starting the async runtime"))
+        }
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => ExitCode::from(code),

@@ -8,7 +8,12 @@ use clap::{Parser, Subcommand};
 
 /// Manage pods, containers and images on a podman engine, local or in a berth machine.
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, disable_version_flag = true, propagate_version = true)]
+#[command(
+    name = "berth",
+    version,
+    disable_version_flag = true,
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
