@@ -1,3 +1,6 @@
 //! berth-machine: the VM lifecycle. Machine config and state files, Ignition
 //! generation, the QEMU command line (a pure function of a host profile), QMP,
 //! SSH keys and host-key pinning, and the per-machine host agent.
+
+pub mod dirs;
+pub mod host;

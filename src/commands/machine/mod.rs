@@ -1,5 +1,7 @@
 //! `berth machine ...`: the VM lifecycle, wiring berth-images and berth-machine.
 
+mod image;
+
 use crate::cli::machine::MachineCommand;
 use crate::cli::GlobalArgs;
 
@@ -8,5 +10,6 @@ pub async fn run(_global: &GlobalArgs, command: MachineCommand) -> anyhow::Resul
         MachineCommand::List => {
             anyhow::bail!("berth machine list is not implemented yet")
         }
+        MachineCommand::Image(command) => image::run(command).await,
     }
 }

@@ -1,5 +1,7 @@
 //! `berth machine ...`: clap types for the VM lifecycle commands.
 
+pub mod image;
+
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -7,4 +9,8 @@ pub enum MachineCommand {
     /// List machines
     #[command(visible_alias = "ls")]
     List,
+
+    /// Manage cached machine base images
+    #[command(subcommand)]
+    Image(image::MachineImageCommand),
 }

@@ -1,0 +1,6 @@
+//! Shared helpers for berth's integration tests. Each test binary uses a
+//! different part of this module, so unused items are expected.
+#![allow(dead_code)]
+
+pub mod env;
+pub mod process;
