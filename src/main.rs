@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod connection;
 mod exit;
 #[allow(dead_code)] // filled in by the output module work
 mod output;

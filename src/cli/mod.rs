@@ -25,8 +25,8 @@ pub struct Cli {
 /// podman's global flags for a remote client.
 #[derive(Debug, clap::Args)]
 pub struct GlobalArgs {
-    /// Connection to use for remote podman service
-    #[arg(short = 'c', long, global = true, env = "CONTAINER_CONNECTION")]
+    /// Connection to use for remote podman service (CONTAINER_CONNECTION)
+    #[arg(short = 'c', long, global = true)]
     pub connection: Option<String>,
 
     /// URL to access podman service (CONTAINER_HOST)
@@ -59,4 +59,10 @@ pub enum Command {
     /// Manage podman
     #[command(subcommand)]
     System(system::SystemCommand),
+
+    /// Display the Podman version information
+    Version(system::VersionArgs),
+
+    /// Display podman system information
+    Info(system::InfoArgs),
 }

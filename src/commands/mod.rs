@@ -11,5 +11,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Machine(command) => machine::run(&cli.global, command).await,
         Command::System(command) => system::run(&cli.global, command).await,
+        Command::Version(args) => system::version::run(&cli.global, &args).await,
+        Command::Info(args) => system::info::run(&cli.global, &args).await,
     }
 }

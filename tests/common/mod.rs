@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod env;
+pub mod podman;
 pub mod process;

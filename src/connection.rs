@@ -1,0 +1,57 @@
+//! From the global flags to a connected engine: podman's precedence
+//! (`--connection`, `--url`, `CONTAINER_CONNECTION`, `CONTAINER_HOST` +
+//! `CONTAINER_SSHKEY`, the default connection, the default socket) via
+//! `berth_client::connection::resolve`, then `_ping`.
+//!
+//! This is the one place where the binary turns a destination into a
+//! client, so machine connections can later be redirected to a machine
+//! agent's local socket here.
+
+use berth_client::connection::{
+    resolve, ConnectionConfig, ConnectionEnv, ConnectionFlags, ConnectionStore, Destination,
+};
+use berth_client::Client;
+
+use crate::cli::GlobalArgs;
+
+/// The connection flags of the command line.
+pub fn flags(global: &GlobalArgs) -> ConnectionFlags {
+    ConnectionFlags {
+        connection: global.connection.clone(),
+        url: global.url.clone(),
+        identity: global.identity.clone(),
+    }
+}
+
+/// The destination the global flags, environment and configuration select.
+pub fn destination(global: &GlobalArgs) -> anyhow::Result<Destination> {
+    let flags = flags(global);
+    let env = ConnectionEnv::from_process();
+    // Only a named connection or the default needs the config files; --url
+    // and CONTAINER_HOST work even when they are unreadable.
+    let needs_config = flags.connection.is_some()
+        || (flags.url.is_none()
+            && (env.container_connection.is_some() || env.container_host.is_none()));
+    let config = if needs_config {
+        let store = ConnectionStore::from_env()?;
+        ConnectionConfig::load(&store)?
+    } else {
+        ConnectionConfig::default()
+    };
+    Ok(resolve(&flags, &env, &config)?)
+}
+
+/// Connects to the selected engine and checks its API version. When it
+/// cannot be reached, prints podman's hint before the error (which keeps
+/// podman's wording).
+pub async fn connect(global: &GlobalArgs) -> anyhow::Result<Client> {
+    let destination = destination(global)?;
+    Client::connect(&destination).await.map_err(|err| {
+        if err.is_connect() {
+            eprintln!("{CANNOT_CONNECT_HINT}");
+        }
+        err.into()
+    })
+}
+
+const CANNOT_CONNECT_HINT: &str = "Cannot connect to Podman. Please verify your connection to the Linux system using `berth system connection list`, or try `berth machine init` and `berth machine start` to manage a new Linux VM";
