@@ -37,6 +37,7 @@ pub struct ApiRequest {
     /// The full path, e.g. `/v4.0.0/libpod/containers/json`.
     pub path: String,
     query: Vec<(String, String)>,
+    headers: Vec<(&'static str, String)>,
     body: Option<(Bytes, &'static str)>,
     what: String,
 }
@@ -58,6 +59,7 @@ impl ApiRequest {
             method,
             path: format!("{prefix}{path}"),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
         }
     }
@@ -83,6 +85,12 @@ impl ApiRequest {
         } else {
             self
         }
+    }
+
+    /// Adds a header (e.g. `X-Registry-Auth`).
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// Sets a JSON body.
@@ -125,6 +133,9 @@ impl ApiRequest {
         if upgrade {
             builder = builder.header(CONNECTION, "Upgrade").header(UPGRADE, "tcp");
         }
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, value.as_str());
+        }
         let body = match self.body {
             Some((bytes, content_type)) => {
                 builder = builder.header(CONTENT_TYPE, content_type);
@@ -134,6 +145,20 @@ impl ApiRequest {
         };
         builder.body(body)
     }
+}
+
+/// Escapes one path segment like Go's `url.PathEscape` (names and ids in
+/// paths: `localhost/busybox:test` becomes `localhost%2Fbusybox:test`).
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~$&+=:@".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// A connected client: the transport, the checked server version and an
@@ -452,6 +477,15 @@ mod tests {
             (err.status(), err.to_string()),
             (Some(500), "boom".to_string())
         );
+    }
+
+    #[test]
+    fn path_segments_are_escaped_like_go() {
+        assert_eq!(
+            path_segment("localhost/busybox:test"),
+            "localhost%2Fbusybox:test"
+        );
+        assert_eq!(path_segment("a b?c"), "a%20b%3Fc");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub mod stream;
 pub mod transport;
 mod version;
 
-pub use client::{parse_api_error, ApiRequest, Client, RequestBody, COMPAT_API, MIN_LIBPOD_API};
+pub use client::{
+    parse_api_error, path_segment, ApiRequest, Client, RequestBody, COMPAT_API, MIN_LIBPOD_API,
+};
 pub use error::{Error, Result};
 pub use version::ApiVersion;

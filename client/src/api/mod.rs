@@ -3,4 +3,7 @@
 //! decoded data; inspect-style answers are `serde_json::Value` with the
 //! server's field order kept, so they print exactly as podman prints them.
 
+pub mod containers;
+pub mod exec;
+pub mod images;
 pub mod system;
