@@ -191,6 +191,12 @@ impl Formatter {
         self
     }
 
+    /// See [`Template::fold_field_case`].
+    pub fn fold_field_case(mut self, fold: bool) -> Self {
+        self.template = self.template.fold_field_case(fold);
+        self
+    }
+
     /// The parsed template.
     pub fn template(&self) -> &Template {
         &self.template
@@ -616,6 +622,130 @@ mod tests {
         assert_eq!(
             ps(Some("table {{.Labels.app}}"), false, &rows()).unwrap_err(),
             "|template: ps:1:20: executing \"ps\" at <.Labels.app>: can't evaluate field app in type string"
+        );
+    }
+
+    #[derive(Serialize, Default)]
+    #[allow(non_snake_case)]
+    struct StatusRow {
+        ID: String,
+        Names: String,
+        State: String,
+        Labels: BTreeMap<String, String>,
+    }
+
+    /// Expected strings captured from `podman --remote ps -a --format ...`
+    /// 4.3.1 on the same containers.
+    #[test]
+    fn user_formats_like_podman_ps() {
+        let row = |id: &str, name: &str, state: &str, labels: &[(&str, &str)]| StatusRow {
+            ID: id.into(),
+            Names: name.into(),
+            State: state.into(),
+            Labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        let rows = [
+            row(
+                "22be8422b7d9",
+                "sleeper",
+                "Exited (0) 10 minutes ago",
+                &[("app", "web"), ("tier", "front")],
+            ),
+            row("3566988f7e87", "done", "Exited (3) 27 minutes ago", &[]),
+            row("77e42ae38e01", "created", "Created", &[]),
+        ];
+        let headers = headers_of::<StatusRow>(&[("ID", "container id")]);
+        let render = |format: &str, noheading: bool| {
+            let options = ListOptions {
+                name: "ps",
+                format: Some(format),
+                default_format: "",
+                noheading,
+            };
+            String::from_utf8(render_list(Vec::new(), &options, &headers, &rows).unwrap()).unwrap()
+        };
+        assert_eq!(
+            render("table {{.ID}}\\t{{.Names}}\\t{{.State}}", false),
+            "CONTAINER ID  NAMES       STATE\n\
+             22be8422b7d9  sleeper     Exited (0) 10 minutes ago\n\
+             3566988f7e87  done        Exited (3) 27 minutes ago\n\
+             77e42ae38e01  created     Created\n"
+        );
+        assert_eq!(
+            render("{{.Names}}\\t{{.State}}", false),
+            "sleeper\tExited (0) 10 minutes ago\ndone\tExited (3) 27 minutes ago\ncreated\tCreated\n"
+        );
+        assert_eq!(
+            render("table {{.Names}} {{.Labels}}", false),
+            "NAMES       LABELS\nsleeper     map[app:web tier:front]\ndone        map[]\ncreated     map[]\n"
+        );
+        assert_eq!(
+            render("table {{upper .Names}} {{.Names | printf \"%-10s|\"}}", false),
+            "NAMES       NAMES     |\nSLEEPER     sleeper   |\nDONE        done      |\nCREATED     created   |\n"
+        );
+        assert_eq!(
+            render("{{if eq .State \"running\"}}RUN {{.Names}}{{else}}{{.Names}} is {{.State}}{{end}}", false),
+            "sleeper is Exited (0) 10 minutes ago\ndone is Exited (3) 27 minutes ago\ncreated is Created\n"
+        );
+        assert_eq!(
+            render("table {{.Names}}", false),
+            "NAMES\nsleeper\ndone\ncreated\n"
+        );
+        assert_eq!(
+            render("table {{.Names}} {{.State}}", true),
+            "sleeper     Exited (0) 10 minutes ago\ndone        Exited (3) 27 minutes ago\ncreated     Created\n"
+        );
+    }
+
+    #[derive(Serialize, Default)]
+    #[allow(non_snake_case)]
+    struct ImageRow {
+        Repository: String,
+        Tag: String,
+        ID: String,
+        Created: String,
+        Size: String,
+        ReadOnly: bool,
+    }
+
+    /// `podman --remote images` 4.3.1, default format and a table format.
+    #[test]
+    fn list_like_podman_images() {
+        let rows = [ImageRow {
+            Repository: "localhost/busybox".into(),
+            Tag: "test".into(),
+            ID: "ec267f7039b4".into(),
+            Created: "27 minutes ago".into(),
+            Size: "2 MB".into(),
+            ReadOnly: false,
+        }];
+        let headers = headers_of::<ImageRow>(&[("ID", "IMAGE ID"), ("ReadOnly", "R/O")]);
+        let default_format = "{{range . }}{{if .Repository}}{{.Repository}}{{else}}<none>{{end}}\t\
+            {{if .Tag}}{{.Tag}}{{else}}<none>{{end}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n{{end -}}";
+        let render = |format: Option<&str>, noheading: bool| {
+            let options = ListOptions {
+                name: "images",
+                format,
+                default_format,
+                noheading,
+            };
+            String::from_utf8(render_list(Vec::new(), &options, &headers, &rows).unwrap()).unwrap()
+        };
+        assert_eq!(
+            render(None, false),
+            "REPOSITORY         TAG         IMAGE ID      CREATED         SIZE\n\
+             localhost/busybox  test        ec267f7039b4  27 minutes ago  2 MB\n"
+        );
+        assert_eq!(
+            render(None, true),
+            "localhost/busybox  test        ec267f7039b4  27 minutes ago  2 MB\n"
+        );
+        assert_eq!(
+            render(Some("table {{.Repository}} {{.Tag}}"), false),
+            "REPOSITORY         TAG\nlocalhost/busybox  test\n"
         );
     }
 

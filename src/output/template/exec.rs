@@ -42,6 +42,8 @@ pub struct Exec<'t, 'o> {
     pub text: &'t str,
     pub trees: &'t Trees,
     pub out: &'o mut String,
+    /// Resolve `.Field` case-insensitively when there is no exact match.
+    pub fold_field_case: bool,
 }
 
 struct State<'t, 'd, 'o> {
@@ -427,18 +429,34 @@ impl<'t, 'd, 'o> State<'t, 'd, 'o> {
         receiver: Val<'d>,
     ) -> EResult<Val<'d>> {
         let has_args = args.len() > 1 || final_value.is_some();
+        let fold_case = self.exec.fold_field_case;
         match receiver {
             Cow::Borrowed(Value::Nil) | Cow::Owned(Value::Nil) => Ok(Cow::Owned(Value::Nil)),
-            Cow::Borrowed(Value::Struct(s)) => match s.field(field) {
+            Cow::Borrowed(Value::Struct(s)) => match s.field(field).or_else(|| {
+                fold_case
+                    .then(|| s.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(field)))
+                    .flatten()
+                    .map(|(_, v)| v)
+            }) {
                 Some(v) if !has_args => Ok(Cow::Borrowed(v)),
                 Some(_) => Err(self.error(format!(
                     "{field} has arguments but cannot be invoked as function"
                 ))),
                 None => Err(self.error(format!("can't evaluate field {field} in type {}", s.name))),
             },
-            Cow::Owned(Value::Struct(s)) => {
+            Cow::Owned(Value::Struct(mut s)) => {
                 let name = s.name.clone();
-                match s.fields.into_iter().find(|(n, _)| n == field) {
+                let exact = s.fields.iter().position(|(n, _)| n == field);
+                let position = exact.or_else(|| {
+                    fold_case
+                        .then(|| {
+                            s.fields
+                                .iter()
+                                .position(|(n, _)| n.eq_ignore_ascii_case(field))
+                        })
+                        .flatten()
+                });
+                match position.map(|i| s.fields.swap_remove(i)) {
                     Some((_, v)) if !has_args => Ok(Cow::Owned(v)),
                     Some(_) => Err(self.error(format!(
                         "{field} has arguments but cannot be invoked as function"
@@ -450,13 +468,28 @@ impl<'t, 'd, 'o> State<'t, 'd, 'o> {
                 if has_args {
                     return Err(self.error(format!("{field} is not a method but has arguments")));
                 }
-                Ok(map.get(field).map_or(Cow::Owned(Value::Nil), Cow::Borrowed))
+                let found = map.get(field).or_else(|| {
+                    fold_case
+                        .then(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(field)))
+                        .flatten()
+                        .map(|(_, v)| v)
+                });
+                Ok(found.map_or(Cow::Owned(Value::Nil), Cow::Borrowed))
             }
             Cow::Owned(Value::Map(mut map)) => {
                 if has_args {
                     return Err(self.error(format!("{field} is not a method but has arguments")));
                 }
-                Ok(Cow::Owned(map.remove(field).unwrap_or(Value::Nil)))
+                let key = match map.contains_key(field) {
+                    true => Some(field.to_string()),
+                    false if fold_case => {
+                        map.keys().find(|k| k.eq_ignore_ascii_case(field)).cloned()
+                    }
+                    false => None,
+                };
+                Ok(Cow::Owned(
+                    key.and_then(|k| map.remove(&k)).unwrap_or(Value::Nil),
+                ))
             }
             other => Err(self.error(format!(
                 "can't evaluate field {field} in type {}",

@@ -82,6 +82,7 @@ pub struct Template {
     name: String,
     text: String,
     trees: parse::Trees,
+    fold_field_case: bool,
 }
 
 impl Template {
@@ -93,7 +94,18 @@ impl Template {
             name: name.to_string(),
             text: text.to_string(),
             trees,
+            fold_field_case: false,
         })
+    }
+
+    /// Lets `.Field` find a struct field or map key that differs only in
+    /// ASCII case when there is no exact match. A bridge for data taken
+    /// straight from podman's API, whose JSON keys are the Go fields' JSON
+    /// names (`host.arch`) while templates use the Go names (`.Host.Arch`).
+    /// Go itself has no such fallback; `index` stays exact.
+    pub fn fold_field_case(mut self, fold: bool) -> Self {
+        self.fold_field_case = fold;
+        self
     }
 
     /// The template's name.
@@ -117,6 +129,7 @@ impl Template {
             text: &self.text,
             trees: &self.trees,
             out,
+            fold_field_case: self.fold_field_case,
         }
         .run(data)
     }

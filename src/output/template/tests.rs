@@ -239,6 +239,19 @@ fn execution_errors_are_go_worded() {
 }
 
 #[test]
+fn field_case_folding_is_opt_in() {
+    let data = json!({"host": {"arch": "amd64"}, "Labels": {"app": "web"}});
+    let t = Template::parse(
+        "info",
+        "{{.Host.Arch}} {{.labels.APP}} {{index .Labels \"APP\"}}",
+    )
+    .unwrap();
+    assert_eq!(t.execute(&data).unwrap(), "<no value> <no value> ");
+    let t = t.fold_field_case(true);
+    assert_eq!(t.execute(&data).unwrap(), "amd64 web ");
+}
+
+#[test]
 fn recursion_is_bounded() {
     let t = Template::parse(
         "t",
