@@ -17,9 +17,84 @@ pub enum SystemCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ConnectionCommand {
+    /// Record destination for the Podman service
+    ///
+    /// DESTINATION is one of: [user@]hostname (ssh), ssh://[user@]hostname[:port][/path],
+    /// tcp://hostname:port (not secured), unix://path. The SSH key is the global --identity.
+    Add(ConnectionAddArgs),
+
     /// List destination for the Podman service(s)
     #[command(visible_alias = "ls")]
-    List,
+    List(ConnectionListArgs),
+
+    /// Delete named destination
+    #[command(visible_alias = "rm")]
+    Remove(ConnectionRemoveArgs),
+
+    /// Rename "old" to "new"
+    #[command(visible_alias = "mv")]
+    Rename(ConnectionRenameArgs),
+
+    /// Set named destination as default
+    Default(ConnectionDefaultArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionAddArgs {
+    /// Name of the new connection
+    pub name: String,
+
+    /// Where the service listens
+    pub destination: String,
+
+    /// SSH port number for destination (default 22)
+    #[arg(short = 'p', long)]
+    pub port: Option<u16>,
+
+    /// path to podman socket on remote host. (default '/run/podman/podman.sock' or '/run/user/{uid}/podman/podman.sock)
+    #[arg(long)]
+    pub socket_path: Option<String>,
+
+    /// Set connection to be default
+    #[arg(short = 'd', long)]
+    pub default: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionListArgs {
+    /// Custom Go template for printing connections
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+
+    /// Print only the connection names
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionRemoveArgs {
+    /// Connection to remove
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub name: Option<String>,
+
+    /// Remove all connections
+    #[arg(short = 'a', long)]
+    pub all: bool,
+
+    /// Ignored: for Docker compatibility
+    #[arg(short = 'f', long, hide = true)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionRenameArgs {
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionDefaultArgs {
+    pub name: String,
 }
 
 /// `version` / `system version`.

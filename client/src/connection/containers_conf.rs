@@ -15,6 +15,8 @@ use serde::Deserialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContainersConfError {
+    #[error("CONTAINERS_CONF file: {} does not exist", path.display())]
+    Missing { path: PathBuf },
     #[error("reading {}: {error}", path.display())]
     Read { path: PathBuf, error: io::Error },
     #[error("decode configuration {}: {error}", path.display())]
@@ -60,7 +62,12 @@ impl ContainersConf {
     pub fn load_from_env() -> Result<Self, ContainersConfError> {
         let mut files = Vec::new();
         if let Some(path) = std::env::var_os("CONTAINERS_CONF").filter(|p| !p.is_empty()) {
-            files.push(PathBuf::from(path));
+            // Like podman, a CONTAINERS_CONF that names no file is an error.
+            let path = PathBuf::from(path);
+            if !path.exists() {
+                return Err(ContainersConfError::Missing { path });
+            }
+            files.push(path);
         } else {
             #[cfg(unix)]
             for dir in ["/usr/share/containers", "/etc/containers"] {

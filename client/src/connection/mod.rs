@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub use containers_conf::{ContainersConf, ContainersConfError};
 pub use endpoint::{local_user_name, Endpoint, SshTarget, UriError};
 pub use store::{
-    ConnectionSection, ConnectionStore, ConnectionsFile, FarmSection, StoreError,
+    ConnectionSection, ConnectionStore, ConnectionsFile, FarmSection, NotDefined, StoreError,
     StoredDestination, CONNECTIONS_FILE,
 };
 

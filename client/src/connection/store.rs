@@ -92,6 +92,73 @@ pub struct ConnectionsFile {
     pub other: Map<String, Value>,
 }
 
+/// The changes `system connection ...` and machines make, with podman's
+/// semantics.
+impl ConnectionsFile {
+    /// Adds or replaces `name`. The first connection becomes the default,
+    /// as does any added with `make_default`.
+    pub fn add(&mut self, name: &str, destination: StoredDestination, make_default: bool) {
+        if make_default || self.connection.connections.is_empty() {
+            self.connection.default = name.to_string();
+        }
+        self.connection
+            .connections
+            .insert(name.to_string(), destination);
+    }
+
+    /// Removes `name` (and from every farm); a missing name is not an
+    /// error, like podman. Returns whether it existed.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let existed = self.connection.connections.remove(name).is_some();
+        if self.connection.default == name {
+            self.connection.default.clear();
+        }
+        for members in self.farm.list.values_mut() {
+            members.retain(|member| member != name);
+        }
+        existed
+    }
+
+    /// Removes every connection and empties every farm.
+    pub fn remove_all(&mut self) {
+        self.connection.connections.clear();
+        self.connection.default.clear();
+        for members in self.farm.list.values_mut() {
+            members.clear();
+        }
+    }
+
+    /// Renames `old` to `new`, keeping it the default if it was.
+    pub fn rename(&mut self, old: &str, new: &str) -> Result<(), NotDefined> {
+        let destination = self
+            .connection
+            .connections
+            .remove(old)
+            .ok_or_else(|| NotDefined(old.to_string()))?;
+        self.connection
+            .connections
+            .insert(new.to_string(), destination);
+        if self.connection.default == old {
+            self.connection.default = new.to_string();
+        }
+        Ok(())
+    }
+
+    /// Makes `name` the default connection.
+    pub fn set_default(&mut self, name: &str) -> Result<(), NotDefined> {
+        if !self.connection.connections.contains_key(name) {
+            return Err(NotDefined(name.to_string()));
+        }
+        self.connection.default = name.to_string();
+        Ok(())
+    }
+}
+
+/// A connection name that is not in the connections file.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} destination is not defined. See \"berth system connection add ...\" to create a connection")]
+pub struct NotDefined(pub String);
+
 /// The connections file at one path.
 #[derive(Debug, Clone)]
 pub struct ConnectionStore {
@@ -241,6 +308,44 @@ mod tests {
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.contains(r#""TLSCA":"/ca""#), "{text}");
         assert!(text.contains(r#""Farm":{"List":{"f":["m"]}}"#), "{text}");
+    }
+
+    #[test]
+    fn add_remove_rename_default_follow_podman() {
+        let mut file = ConnectionsFile::default();
+        let dst = |uri: &str| StoredDestination {
+            uri: uri.into(),
+            ..Default::default()
+        };
+        file.add("a", dst("unix:///a"), false);
+        assert_eq!(
+            file.connection.default, "a",
+            "the first one becomes the default"
+        );
+        file.add("b", dst("unix:///b"), false);
+        assert_eq!(file.connection.default, "a");
+        file.add("c", dst("unix:///c"), true);
+        assert_eq!(file.connection.default, "c");
+        file.farm
+            .list
+            .insert("f".into(), vec!["a".into(), "c".into()]);
+        file.rename("c", "d").unwrap();
+        assert_eq!(file.connection.default, "d");
+        assert!(file
+            .rename("nope", "x")
+            .unwrap_err()
+            .to_string()
+            .starts_with("\"nope\" destination is not defined"));
+        assert!(file.set_default("nope").is_err());
+        file.set_default("b").unwrap();
+        assert!(file.remove("b"));
+        assert_eq!(file.connection.default, "");
+        assert!(!file.remove("b"));
+        assert!(file.remove("a"));
+        assert_eq!(file.farm.list["f"], vec!["c".to_string()]);
+        file.remove_all();
+        assert!(file.connection.connections.is_empty());
+        assert!(file.farm.list["f"].is_empty());
     }
 
     #[test]
