@@ -249,11 +249,19 @@ async fn container_lifecycle_list_top_and_errors() {
     containers::resize(&client, "sleeper", 40, 120)
         .await
         .unwrap();
-    let top = containers::top(&client, "sleeper", &["pid".into(), "args".into()])
-        .await
-        .unwrap();
+    // Right after start the process may still be runc's init: poll briefly.
+    let mut top = containers::TopReport::default();
+    for _ in 0..50 {
+        top = containers::top(&client, "sleeper", &["pid".into(), "args".into()])
+            .await
+            .unwrap();
+        if top.processes.first().is_some_and(|row| row[1] == "sleep 1000") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(top.titles, ["PID", "COMMAND"]);
-    assert_eq!(top.processes[0][1], "sleep 1000");
+    assert_eq!(top.processes[0][1], "sleep 1000", "{top:?}");
     let listed = containers::list(&client, &containers::ListOptions::default())
         .await
         .unwrap();
