@@ -255,7 +255,11 @@ async fn container_lifecycle_list_top_and_errors() {
         top = containers::top(&client, "sleeper", &["pid".into(), "args".into()])
             .await
             .unwrap();
-        if top.processes.first().is_some_and(|row| row[1] == "sleep 1000") {
+        if top
+            .processes
+            .first()
+            .is_some_and(|row| row[1] == "sleep 1000")
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
