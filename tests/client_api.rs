@@ -153,7 +153,8 @@ async fn exec_with_a_tty_is_raw_and_without_is_demuxed() {
         .unwrap();
     containers::start(&client, &created.id, None).await.unwrap();
 
-    // With a tty: one raw stream, the shell sees a terminal of the given size.
+    // With a tty: one raw stream, the shell sees a terminal of the given
+    // size (podman applies it just after the process starts, hence the wait).
     let config = exec::ExecConfig {
         attach_stdout: true,
         attach_stderr: true,
@@ -161,7 +162,7 @@ async fn exec_with_a_tty_is_raw_and_without_is_demuxed() {
         cmd: vec![
             "sh".into(),
             "-c".into(),
-            "tty; stty size; echo err >&2; exit 5".into(),
+            "tty; i=0; while [ \"$(stty size)\" = \"0 0\" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; stty size; echo err >&2; exit 5".into(),
         ],
         ..Default::default()
     };
