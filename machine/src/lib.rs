@@ -2,5 +2,11 @@
 //! generation, the QEMU command line (a pure function of a host profile), QMP,
 //! SSH keys and host-key pinning, and the per-machine host agent.
 
+pub mod config;
 pub mod dirs;
+pub mod fsutil;
 pub mod host;
+pub mod ignition;
+pub mod paths;
+pub mod qemu;
+pub mod ssh;

@@ -1,0 +1,13 @@
+//! QEMU: the command line as a pure function of the host profile ([`argv`]),
+//! the choice and probing of an accelerator ([`accel`]), where the QEMU
+//! binary and aarch64 firmware live on each host ([`binary`], [`firmware`]),
+//! and a QMP client ([`qmp`]).
+
+pub mod accel;
+pub mod argv;
+pub mod binary;
+pub mod firmware;
+pub mod qmp;
+
+pub use accel::Accel;
+pub use argv::{qemu_args, QemuSpec};
