@@ -2,3 +2,6 @@
 //! session that keeps itself alive and forwards unix sockets ([`session`]).
 
 pub mod keys;
+pub mod session;
+
+pub use session::{KeptSession, Session, SshError, SshTarget};

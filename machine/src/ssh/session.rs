@@ -1,0 +1,311 @@
+//! A russh client session to a machine's guest whose host key must match the
+//! key pinned at `init` (podman turns host-key checking off; berth does not),
+//! tuned for forwarding: TCP_NODELAY, keepalives, AES-GCM first. A
+//! [`KeptSession`] holds one such session and replaces it after a drop, so
+//! every forwarded connection rides one authenticated session.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
+
+use russh::client::{self, Handle};
+use russh::keys::{ssh_key, PrivateKey, PrivateKeyWithHashAlg, PublicKey};
+use russh::{cipher, ChannelMsg, ChannelStream, Preferred};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{watch, Mutex};
+
+use super::keys;
+
+/// How long without traffic before a keepalive probe, and how many
+/// unanswered probes end the session.
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
+pub const KEEPALIVE_MAX: usize = 3;
+
+/// Copy buffer size for forwarded streams: large buffers make large SSH
+/// packets and save CPU (tokio's 8 KiB default costs about 20% more).
+pub const COPY_BUFFER: usize = 256 * 1024;
+
+/// Errors of SSH sessions to a guest.
+#[derive(Debug, thiserror::Error)]
+pub enum SshError {
+    #[error("connecting to {addr}: {source}")]
+    Connect {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(
+        "the machine's SSH host key has changed: expected {expected}, got {got}; \
+         someone may be intercepting the connection, or the machine was re-provisioned \
+         (remove and re-init it)"
+    )]
+    HostKeyMismatch { expected: String, got: String },
+    #[error("the guest rejected berth's SSH key for user {user} (key {key})")]
+    AuthRejected { user: String, key: String },
+    #[error("opening a channel to {target} in the guest: {reason}")]
+    Channel { target: String, reason: String },
+    #[error("SSH: {0}")]
+    Protocol(String),
+}
+
+impl From<russh::Error> for SshError {
+    fn from(err: russh::Error) -> Self {
+        SshError::Protocol(err.to_string())
+    }
+}
+
+impl SshError {
+    /// Whether retrying later may help (the guest is not listening yet, or
+    /// the connection dropped), as opposed to a wrong key or host key.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SshError::Connect { .. } | SshError::Protocol(_))
+    }
+}
+
+/// Where and as whom to connect.
+#[derive(Clone)]
+pub struct SshTarget {
+    pub addr: SocketAddr,
+    pub user: String,
+    pub key: Arc<PrivateKey>,
+    /// The pinned host key; `None` trusts the first key seen (for machines
+    /// whose Ignition the user supplied), which [`Session::host_key`] reports.
+    pub pinned_host_key: Option<PublicKey>,
+}
+
+/// berth's russh client settings.
+pub fn client_config() -> client::Config {
+    client::Config {
+        nodelay: true,
+        keepalive_interval: Some(KEEPALIVE_INTERVAL),
+        keepalive_max: KEEPALIVE_MAX,
+        preferred: Preferred {
+            cipher: std::borrow::Cow::Borrowed(&[
+                cipher::AES_128_GCM,
+                cipher::AES_256_GCM,
+                cipher::CHACHA20_POLY1305,
+            ]),
+            key: std::borrow::Cow::Borrowed(&[ssh_key::Algorithm::Ed25519]),
+            ..Preferred::default()
+        },
+        ..client::Config::default()
+    }
+}
+
+/// Checks the server's key against the pin and signals when the session ends.
+struct PinnedHandler {
+    pinned: Option<PublicKey>,
+    seen: Arc<StdMutex<Option<PublicKey>>>,
+    closed: watch::Sender<bool>,
+}
+
+impl client::Handler for PinnedHandler {
+    type Error = SshError;
+
+    async fn check_server_key(
+        &mut self,
+        server: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, SshError> {
+        let russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } = server else {
+            return Ok(false);
+        };
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some(key.clone());
+        }
+        match &self.pinned {
+            None => Ok(true),
+            Some(pinned) if keys::same_key(pinned, key) => Ok(true),
+            Some(pinned) => Err(SshError::HostKeyMismatch {
+                expected: keys::fingerprint(pinned),
+                got: keys::fingerprint(key),
+            }),
+        }
+    }
+
+    async fn disconnected(
+        &mut self,
+        _reason: client::DisconnectReason<SshError>,
+    ) -> Result<(), SshError> {
+        let _ = self.closed.send(true);
+        Ok(())
+    }
+}
+
+/// One authenticated session.
+pub struct Session {
+    handle: Handle<PinnedHandler>,
+    host_key: PublicKey,
+    closed: watch::Receiver<bool>,
+}
+
+impl Session {
+    /// Connects, checks the host key and authenticates with the target's key.
+    pub async fn connect(target: &SshTarget) -> Result<Session, SshError> {
+        let socket = tokio::net::TcpStream::connect(target.addr)
+            .await
+            .map_err(|source| SshError::Connect {
+                addr: target.addr,
+                source,
+            })?;
+        Self::connect_stream(target, socket).await
+    }
+
+    /// Like [`Session::connect`] over an already connected byte stream.
+    pub async fn connect_stream<S>(target: &SshTarget, stream: S) -> Result<Session, SshError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let seen = Arc::new(StdMutex::new(None));
+        let (closed_tx, closed) = watch::channel(false);
+        let handler = PinnedHandler {
+            pinned: target.pinned_host_key.clone(),
+            seen: seen.clone(),
+            closed: closed_tx,
+        };
+        let mut handle = client::connect_stream(Arc::new(client_config()), stream, handler).await?;
+        let key = PrivateKeyWithHashAlg::new(target.key.clone(), None);
+        let auth = handle.authenticate_publickey(&target.user, key).await?;
+        if !auth.success() {
+            return Err(SshError::AuthRejected {
+                user: target.user.clone(),
+                key: keys::fingerprint(target.key.public_key()),
+            });
+        }
+        let host_key = seen
+            .lock()
+            .ok()
+            .and_then(|seen| seen.clone())
+            .ok_or_else(|| SshError::Protocol("the server sent no host key".into()))?;
+        Ok(Session {
+            handle,
+            host_key,
+            closed,
+        })
+    }
+
+    /// The host key the server proved it holds.
+    pub fn host_key(&self) -> &PublicKey {
+        &self.host_key
+    }
+
+    pub fn is_closed(&self) -> bool {
+        *self.closed.borrow() || self.handle.is_closed()
+    }
+
+    /// Resolves when the session has ended (dropped, timed out, disconnected).
+    pub async fn closed(&self) {
+        let mut closed = self.closed.clone();
+        let _ = closed.wait_for(|closed| *closed).await;
+    }
+
+    /// Opens a `direct-streamlocal` channel to a unix socket in the guest.
+    pub async fn open_streamlocal(
+        &self,
+        socket_path: &str,
+    ) -> Result<ChannelStream<client::Msg>, SshError> {
+        let channel = self
+            .handle
+            .channel_open_direct_streamlocal(socket_path)
+            .await
+            .map_err(|err| SshError::Channel {
+                target: socket_path.to_string(),
+                reason: err.to_string(),
+            })?;
+        Ok(channel.into_stream())
+    }
+
+    /// Runs `command` in the guest and returns its exit status and stdout.
+    pub async fn exec(&self, command: &str) -> Result<(u32, Vec<u8>), SshError> {
+        let mut channel = self
+            .handle
+            .channel_open_session()
+            .await
+            .map_err(|err| SshError::Channel {
+                target: "a session".into(),
+                reason: err.to_string(),
+            })?;
+        channel.exec(true, command).await?;
+        let mut stdout = Vec::new();
+        let mut status = None;
+        while let Some(message) = channel.wait().await {
+            match message {
+                ChannelMsg::Data { data } => stdout.extend_from_slice(&data),
+                ChannelMsg::ExitStatus { exit_status } => status = Some(exit_status),
+                _ => {}
+            }
+        }
+        status
+            .map(|status| (status, stdout))
+            .ok_or_else(|| SshError::Protocol(format!("{command:?} ended without an exit status")))
+    }
+
+    /// Ends the session politely.
+    pub async fn disconnect(&self) {
+        let _ = self
+            .handle
+            .disconnect(russh::Disconnect::ByApplication, "", "en")
+            .await;
+    }
+}
+
+/// One session kept alive across drops: callers get the current session, or
+/// a new one if the last has ended.
+pub struct KeptSession {
+    target: SshTarget,
+    current: Mutex<Option<Arc<Session>>>,
+}
+
+impl KeptSession {
+    pub fn new(target: SshTarget) -> Self {
+        KeptSession {
+            target,
+            current: Mutex::new(None),
+        }
+    }
+
+    pub fn target(&self) -> &SshTarget {
+        &self.target
+    }
+
+    /// Keeps `session` as the current one (e.g. the readiness probe's).
+    pub async fn adopt(&self, session: Session) -> Arc<Session> {
+        let session = Arc::new(session);
+        *self.current.lock().await = Some(session.clone());
+        session
+    }
+
+    /// The live session, connecting a new one if needed.
+    pub async fn get(&self) -> Result<Arc<Session>, SshError> {
+        let mut current = self.current.lock().await;
+        if let Some(session) = current.as_ref().filter(|session| !session.is_closed()) {
+            return Ok(session.clone());
+        }
+        *current = None;
+        let session = Arc::new(Session::connect(&self.target).await?);
+        *current = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Opens a streamlocal channel, reconnecting once if the session turns
+    /// out to be dead.
+    pub async fn open_streamlocal(
+        &self,
+        socket_path: &str,
+    ) -> Result<ChannelStream<client::Msg>, SshError> {
+        let session = self.get().await?;
+        match session.open_streamlocal(socket_path).await {
+            Ok(stream) => Ok(stream),
+            Err(_) if session.is_closed() => self.get().await?.open_streamlocal(socket_path).await,
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// Copies both ways between a local connection and a channel until both
+/// sides are done, with large buffers.
+pub async fn splice<A, B>(local: &mut A, remote: &mut B) -> std::io::Result<(u64, u64)>
+where
+    A: AsyncRead + AsyncWrite + Unpin + ?Sized,
+    B: AsyncRead + AsyncWrite + Unpin + ?Sized,
+{
+    tokio::io::copy_bidirectional_with_sizes(local, remote, COPY_BUFFER, COPY_BUFFER).await
+}
