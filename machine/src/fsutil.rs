@@ -120,6 +120,59 @@ impl FileLock {
     }
 }
 
+/// The pid of the process holding a POSIX (fcntl) lock on `path`, as QEMU
+/// holds its `-pidfile` for as long as it runs. `None` if nobody does or the
+/// file is missing.
+#[cfg(unix)]
+pub fn posix_lock_holder(path: &Path) -> io::Result<Option<u32>> {
+    use std::os::fd::AsRawFd;
+    let file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    // SAFETY: flock is plain data; zeroed is a valid "whole file" request.
+    let mut request: libc::flock = unsafe { std::mem::zeroed() };
+    request.l_type = libc::F_WRLCK as _;
+    request.l_whence = libc::SEEK_SET as _;
+    // SAFETY: F_GETLK fills `request`, which lives for the call.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut request) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if request.l_type == libc::F_UNLCK as libc::c_short || request.l_pid <= 0 {
+        Ok(None)
+    } else {
+        Ok(Some(request.l_pid as u32))
+    }
+}
+
+/// Blocks until nobody holds a POSIX lock on `path` (its holder exited).
+#[cfg(unix)]
+pub fn wait_posix_lock_free(path: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    // SAFETY: as in posix_lock_holder; F_SETLKW waits for the lock.
+    let mut request: libc::flock = unsafe { std::mem::zeroed() };
+    request.l_type = libc::F_WRLCK as _;
+    request.l_whence = libc::SEEK_SET as _;
+    loop {
+        // SAFETY: `request` lives for the call.
+        let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLKW, &mut request) };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
 /// Removes `path`, treating "already gone" as success.
 pub fn remove_if_exists(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {

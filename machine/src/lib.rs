@@ -2,6 +2,8 @@
 //! generation, the QEMU command line (a pure function of a host profile), QMP,
 //! SSH keys and host-key pinning, and the per-machine host agent.
 
+#[cfg(unix)]
+pub mod agent;
 pub mod config;
 pub mod dirs;
 pub mod fsutil;
@@ -10,3 +12,5 @@ pub mod ignition;
 pub mod paths;
 pub mod qemu;
 pub mod ssh;
+#[cfg(unix)]
+pub mod state;

@@ -285,6 +285,15 @@ impl KeptSession {
         Ok(session)
     }
 
+    /// The current session if there is one (without connecting).
+    pub async fn get_current(&self) -> Result<Arc<Session>, SshError> {
+        self.current
+            .lock()
+            .await
+            .clone()
+            .ok_or_else(|| SshError::Protocol("no session".into()))
+    }
+
     /// Opens a streamlocal channel, reconnecting once if the session turns
     /// out to be dead.
     pub async fn open_streamlocal(

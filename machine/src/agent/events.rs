@@ -1,0 +1,165 @@
+//! The agent's event stream: one JSON object per line, written to the
+//! machine's events file (for `list`/`inspect` while the agent lives) and,
+//! during `start`, to the agent's stdout, which `start` follows.
+//!
+//! ```json
+//! {"time":1764300000.123,"event":"starting","agent_pid":4242}
+//! {"time":1764300000.130,"event":"qemu-started","qemu_pid":4243,"accel":"tcg","ssh_port":40022}
+//! {"time":1764300031.002,"event":"guest-ready"}
+//! {"time":1764300031.090,"event":"ready","api_socket":"/run/user/1000/berth/m/api.sock","ssh_port":40022}
+//! ```
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// One event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Unix time in seconds.
+    pub time: f64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum EventKind {
+    /// The agent owns the machine now; nothing else can start it.
+    Starting { agent_pid: u32 },
+    /// A boot stage began (human-readable).
+    Progress { message: String },
+    /// QEMU is running.
+    QemuStarted {
+        qemu_pid: u32,
+        accel: String,
+        ssh_port: u16,
+    },
+    /// The guest wrote `Ready` on its virtio-serial port.
+    GuestReady,
+    /// SSH works and the API socket is served.
+    Ready { api_socket: PathBuf, ssh_port: u16 },
+    /// Up but not fully working (e.g. SSH dropped and is reconnecting).
+    Degraded { reason: String },
+    /// The agent is shutting the machine down.
+    Stopping { reason: String },
+    /// QEMU has exited and the agent is cleaning up.
+    Stopped { reason: String },
+    /// Starting or running failed; the agent stops everything and exits.
+    Error {
+        message: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        serial_tail: Vec<String>,
+    },
+}
+
+impl EventKind {
+    /// Whether `start` stops following after this event.
+    pub fn ends_start(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Ready { .. } | EventKind::Error { .. } | EventKind::Stopped { .. }
+        )
+    }
+}
+
+/// Seconds since the epoch, with fractions.
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
+}
+
+impl Event {
+    pub fn now(kind: EventKind) -> Event {
+        Event { time: now(), kind }
+    }
+
+    pub fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+
+    /// Parses one line; `None` for a line that is not an event.
+    pub fn parse(line: &str) -> Option<Event> {
+        serde_json::from_str(line.trim()).ok()
+    }
+}
+
+/// Writes events to the events file and, optionally, stdout.
+pub struct EventLog {
+    file: File,
+    echo: bool,
+}
+
+impl EventLog {
+    /// Starts a new events file (truncating the last run's).
+    pub fn create(path: &Path, echo_to_stdout: bool) -> io::Result<Self> {
+        let file = crate::fsutil::create_with_mode(path, 0o600)?;
+        Ok(EventLog {
+            file,
+            echo: echo_to_stdout,
+        })
+    }
+
+    /// Records an event. Failing to echo to a closed stdout (`start` has
+    /// stopped following) only turns the echo off.
+    pub fn emit(&mut self, kind: EventKind) -> Event {
+        let event = Event::now(kind);
+        let line = event.to_line();
+        let _ = self.file.write_all(line.as_bytes());
+        if self.echo {
+            let mut stdout = io::stdout().lock();
+            if stdout
+                .write_all(line.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
+                self.echo = false;
+            }
+        }
+        event
+    }
+}
+
+/// All events in a file (missing file: none; unparsable lines are skipped).
+pub fn read(path: &Path) -> Vec<Event> {
+    let Ok(file) = File::open(path) else {
+        return Vec::new();
+    };
+    BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| Event::parse(&line))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_as_json_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let mut log = EventLog::create(&path, false).unwrap();
+        log.emit(EventKind::Starting { agent_pid: 7 });
+        log.emit(EventKind::Ready {
+            api_socket: "/r/m/api.sock".into(),
+            ssh_port: 40022,
+        });
+        let events = read(&path);
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].kind, EventKind::Starting { agent_pid: 7 });
+        assert!(events[1].kind.ends_start());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.lines().next().unwrap().contains(r#""event":"starting""#), "{text}");
+        assert!(text.contains(r#""event":"ready","api_socket":"/r/m/api.sock""#), "{text}");
+        assert_eq!(Event::parse("garbage"), None);
+    }
+}

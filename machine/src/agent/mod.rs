@@ -1,0 +1,861 @@
+//! The per-machine host agent (`berth machine agent NAME`, started detached
+//! by `berth machine start`). It
+//!
+//! - takes the machine's agent lock for its whole life (so exactly one agent
+//!   runs per machine, and the machine counts as up exactly while it lives);
+//! - listens on the QMP and ready sockets, then runs QEMU as its child, which
+//!   connects to both; the guest's serial console goes to a log file;
+//! - waits for `Ready` on the virtio-serial port, then an SSH probe that opens
+//!   a channel to the guest's podman socket (event-driven: no fixed sleeps);
+//! - serves the API socket: each connection is one `direct-streamlocal`
+//!   channel over one kept-alive, host-key-pinned session that reconnects
+//!   after a drop;
+//! - writes JSON-lines events ([`events`]) and logs to stderr;
+//! - on `stop` (control socket), SIGTERM or SIGINT: QMP `system_powerdown`,
+//!   then a hard kill after the stop timeout; removes its sockets and pidfiles
+//!   on every exit path.
+
+pub mod control;
+pub mod events;
+mod forward;
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixListener;
+use tokio::process::Child;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::config::{MachineConfig, MachineStore};
+use crate::dirs::BerthDirs;
+use crate::fsutil::{self, FileLock};
+use crate::host::{Arch, HostProfile};
+use crate::paths::MachinePaths;
+use crate::qemu::accel::{self, Accel, OverrideOrigin};
+use crate::qemu::qmp::Qmp;
+use crate::qemu::{binary, firmware, qemu_args, QemuSpec};
+use crate::ssh::{keys, KeptSession, SshTarget};
+use events::{EventKind, EventLog};
+
+/// How the agent is run.
+#[derive(Debug, Clone)]
+pub struct AgentOptions {
+    pub dirs: BerthDirs,
+    pub name: String,
+    pub profile: HostProfile,
+    /// `BERTH_ACCEL`: beats the machine config's accelerator setting.
+    pub accel_override: Option<String>,
+    /// `PATH`, to find QEMU.
+    pub path_var: Option<String>,
+    /// How long the guest may take to write `Ready` and accept SSH; `None`
+    /// picks a default by accelerator.
+    pub boot_timeout: Option<Duration>,
+    /// How long the guest may take to power down before QEMU is killed.
+    pub stop_timeout: Duration,
+    /// Also write events to stdout (for `start`, which follows them).
+    pub echo_events: bool,
+}
+
+/// Boot timeouts when none is given: emulation is slow.
+pub const DEFAULT_BOOT_TIMEOUT_TCG: Duration = Duration::from_secs(600);
+pub const DEFAULT_BOOT_TIMEOUT_ACCEL: Duration = Duration::from_secs(180);
+pub const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why the agent ended without serving.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error("machine {name} is already running or starting")]
+    AlreadyRunning { name: String },
+    #[error("{path}: {source}", path = path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("starting the agent's runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The failure was reported as an `error` event.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Runs the agent on its own multi-threaded runtime until the machine stops.
+pub fn run_blocking(options: AgentOptions) -> Result<(), AgentError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(AgentError::Runtime)?;
+    runtime.block_on(run(options))
+}
+
+/// Writes a timestamped line to the agent's log (its stderr).
+fn log(message: impl std::fmt::Display) {
+    eprintln!("{} {message}", crate::config::format_time(std::time::SystemTime::now()));
+}
+
+type Events = Arc<StdMutex<EventLog>>;
+
+fn emit(events: &Events, kind: EventKind) {
+    log(format_args!("event: {}", events::Event::now(kind.clone()).to_line().trim_end()));
+    if let Ok(mut log) = events.lock() {
+        log.emit(kind);
+    }
+}
+
+/// Removes the agent's runtime files on every exit path.
+struct RuntimeFiles(MachinePaths);
+
+impl Drop for RuntimeFiles {
+    fn drop(&mut self) {
+        for path in self.0.runtime_files() {
+            let _ = fsutil::remove_if_exists(path);
+        }
+    }
+}
+
+/// Runs the agent until the machine stops.
+pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
+    let store = MachineStore::new(options.dirs.clone());
+    let paths = store.paths(&options.name);
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| AgentError::Io { path, source }
+    };
+    std::fs::create_dir_all(&paths.runtime_dir).map_err(io_err(&paths.runtime_dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&paths.runtime_dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(io_err(&paths.runtime_dir))?;
+    }
+    let Some(_agent_lock) =
+        FileLock::try_acquire(&paths.agent_lock).map_err(io_err(&paths.agent_lock))?
+    else {
+        return Err(AgentError::AlreadyRunning {
+            name: options.name.clone(),
+        });
+    };
+
+    // A QEMU whose agent was killed still runs: stop it before anything else.
+    #[cfg(unix)]
+    if let Ok(Some(pid)) = control::stop_orphan_qemu(&paths, options.stop_timeout).await {
+        log(format_args!("stopped QEMU pid {pid} left by a previous agent"));
+    }
+    // Whatever is left in the runtime dir is stale: we hold the lock.
+    for path in paths.runtime_files() {
+        fsutil::remove_if_exists(path).map_err(io_err(path))?;
+    }
+    let _cleanup = RuntimeFiles(paths.clone());
+    fsutil::write_atomic(
+        &paths.agent_pid,
+        format!("{}\n", std::process::id()).as_bytes(),
+        0o644,
+    )
+    .map_err(io_err(&paths.agent_pid))?;
+    let events: Events = Arc::new(StdMutex::new(
+        EventLog::create(&paths.events, options.echo_events).map_err(io_err(&paths.events))?,
+    ));
+    emit(
+        &events,
+        EventKind::Starting {
+            agent_pid: std::process::id(),
+        },
+    );
+
+    let (stop_tx, stop_rx) = watch::channel(None::<String>);
+    let control = UnixListener::bind(&paths.control_socket).map_err(io_err(&paths.control_socket))?;
+    tokio::spawn(serve_control(control, stop_tx.clone()));
+    tokio::spawn(forward_signals(stop_tx));
+
+    let mut agent = Agent {
+        options,
+        store,
+        paths,
+        events: events.clone(),
+        stop: stop_rx,
+        qemu: None,
+        qmp: None,
+    };
+    let outcome = agent.boot_and_serve().await;
+    agent.shut_down(&outcome).await;
+    match outcome {
+        Outcome::Stopped(reason) => {
+            emit(&events, EventKind::Stopped { reason });
+            Ok(())
+        }
+        Outcome::Failed {
+            message,
+            serial_tail,
+        } => {
+            emit(
+                &events,
+                EventKind::Error {
+                    message: message.clone(),
+                    serial_tail,
+                },
+            );
+            Err(AgentError::Failed(message))
+        }
+    }
+}
+
+/// How a run ended.
+enum Outcome {
+    /// Asked to stop, or the guest shut down.
+    Stopped(String),
+    Failed {
+        message: String,
+        serial_tail: Vec<String>,
+    },
+}
+
+impl Outcome {
+    fn failed(message: impl Into<String>) -> Self {
+        Outcome::Failed {
+            message: message.into(),
+            serial_tail: Vec::new(),
+        }
+    }
+}
+
+/// The running QEMU child and the last lines of its stderr.
+struct QemuProcess {
+    child: Child,
+    pid: u32,
+    stderr_tail: Arc<StdMutex<VecDeque<String>>>,
+    exit: Option<ExitStatus>,
+}
+
+impl QemuProcess {
+    /// Waits for QEMU to exit (at once if it already has).
+    async fn wait(&mut self) -> ExitStatus {
+        if let Some(status) = self.exit {
+            return status;
+        }
+        let status = match self.child.wait().await {
+            Ok(status) => status,
+            Err(_) => {
+                // Cannot wait for it: make sure it is gone.
+                let _ = self.child.start_kill();
+                self.child.wait().await.unwrap_or_default()
+            }
+        };
+        self.exit = Some(status);
+        status
+    }
+
+    fn describe_exit(&self, status: ExitStatus) -> String {
+        let tail: Vec<String> = self
+            .stderr_tail
+            .lock()
+            .map(|tail| tail.iter().cloned().collect())
+            .unwrap_or_default();
+        if tail.is_empty() {
+            format!("QEMU exited ({status})")
+        } else {
+            format!("QEMU exited ({status}): {}", tail.join("; "))
+        }
+    }
+}
+
+struct Agent {
+    options: AgentOptions,
+    store: MachineStore,
+    paths: MachinePaths,
+    events: Events,
+    stop: watch::Receiver<Option<String>>,
+    qemu: Option<QemuProcess>,
+    qmp: Option<Qmp>,
+}
+
+/// What interrupted a boot stage.
+enum Interrupt {
+    QemuExited(String),
+    Timeout,
+    Stop(String),
+}
+
+impl Agent {
+    fn emit(&self, kind: EventKind) {
+        emit(&self.events, kind);
+    }
+
+    fn progress(&self, message: &str) {
+        self.emit(EventKind::Progress {
+            message: message.to_string(),
+        });
+    }
+
+    /// Runs `stage` unless QEMU exits, the deadline passes or a stop is
+    /// requested first.
+    async fn during<T>(
+        &mut self,
+        deadline: Instant,
+        stage: impl Future<Output = T>,
+    ) -> Result<T, Interrupt> {
+        let qemu = self.qemu.as_mut();
+        let stop = &mut self.stop;
+        tokio::select! {
+            value = stage => Ok(value),
+            status = async {
+                match qemu {
+                    Some(qemu) => {
+                        let status = qemu.wait().await;
+                        qemu.describe_exit(status)
+                    }
+                    None => std::future::pending().await,
+                }
+            } => Err(Interrupt::QemuExited(status)),
+            _ = tokio::time::sleep_until(deadline) => Err(Interrupt::Timeout),
+            reason = wait_for_stop(stop) => Err(Interrupt::Stop(reason)),
+        }
+    }
+
+    fn interrupted(&self, interrupt: Interrupt, waiting_for: &str, timeout: Duration) -> Outcome {
+        match interrupt {
+            Interrupt::QemuExited(message) => Outcome::Failed {
+                message: format!("{message} while waiting for {waiting_for}"),
+                serial_tail: serial_tail(&self.paths.serial_log, 20),
+            },
+            Interrupt::Timeout => Outcome::Failed {
+                message: format!(
+                    "timed out after {} s waiting for {waiting_for}; the guest's console log is {}",
+                    timeout.as_secs(),
+                    self.paths.serial_log.display()
+                ),
+                serial_tail: serial_tail(&self.paths.serial_log, 20),
+            },
+            Interrupt::Stop(reason) => Outcome::Stopped(reason),
+        }
+    }
+
+    async fn boot_and_serve(&mut self) -> Outcome {
+        let config = match self.store.load(&self.options.name) {
+            Ok(config) => config,
+            Err(err) => return Outcome::failed(err.to_string()),
+        };
+
+        // Accelerator (the KVM probe runs a vCPU: keep it off the reactor).
+        let profile = self.options.profile;
+        let requested = self
+            .options
+            .accel_override
+            .clone()
+            .filter(|accel| !accel.is_empty())
+            .map(|accel| (accel, OverrideOrigin::Env))
+            .or_else(|| {
+                config
+                    .accelerator
+                    .clone()
+                    .map(|accel| (accel, OverrideOrigin::Config))
+            });
+        let chosen = tokio::task::spawn_blocking(move || {
+            accel::choose_accel(
+                &profile,
+                requested.as_ref().map(|(text, origin)| (text.as_str(), *origin)),
+                accel::probe,
+            )
+        })
+        .await;
+        let accel = match chosen {
+            Ok(Ok(accel)) => accel,
+            Ok(Err(err)) => return Outcome::failed(err.to_string()),
+            Err(err) => return Outcome::failed(format!("probing the accelerator: {err}")),
+        };
+        let boot_timeout = self.options.boot_timeout.unwrap_or(match accel {
+            Accel::Tcg => DEFAULT_BOOT_TIMEOUT_TCG,
+            _ => DEFAULT_BOOT_TIMEOUT_ACCEL,
+        });
+
+        let Some(qemu_binary) =
+            binary::find_binary(&profile, self.options.path_var.as_deref(), |p| p.is_file())
+        else {
+            return Outcome::failed(format!(
+                "{} not found: QEMU is needed to run machines; {}",
+                binary::binary_name(&profile),
+                binary::install_hint(&profile)
+            ));
+        };
+        let firmware = if profile.arch == Arch::Aarch64 {
+            match self.prepare_firmware(&qemu_binary) {
+                Ok(firmware) => Some(firmware),
+                Err(outcome) => return outcome,
+            }
+        } else {
+            None
+        };
+        if !config.image.path.exists() {
+            return Outcome::failed(format!(
+                "the machine's disk {} is missing; remove the machine and init it again",
+                config.image.path.display()
+            ));
+        }
+
+        // QEMU connects to these; listening first means nothing polls.
+        let qmp_listener = match UnixListener::bind(&self.paths.qmp_socket) {
+            Ok(listener) => listener,
+            Err(err) => return Outcome::failed(format!("{}: {err}", self.paths.qmp_socket.display())),
+        };
+        let ready_listener = match UnixListener::bind(&self.paths.ready_socket) {
+            Ok(listener) => listener,
+            Err(err) => {
+                return Outcome::failed(format!("{}: {err}", self.paths.ready_socket.display()))
+            }
+        };
+
+        let spec = QemuSpec {
+            profile,
+            accel,
+            name: config.name.clone(),
+            cpus: config.resources.cpus,
+            memory_mib: config.resources.memory,
+            disk: config.image.path.clone(),
+            ignition: Some(config.ignition_path.clone()).filter(|path| path.exists()),
+            firmware,
+            qmp_socket: self.paths.qmp_socket.clone(),
+            ready_socket: self.paths.ready_socket.clone(),
+            serial_log: self.paths.serial_log.clone(),
+            pidfile: self.paths.qemu_pid.clone(),
+            ssh_port: config.ssh.port,
+        };
+        self.progress("starting QEMU");
+        match self.spawn_qemu(&qemu_binary, &spec) {
+            Ok(qemu) => self.qemu = Some(qemu),
+            Err(message) => return Outcome::failed(message),
+        }
+        let qemu_pid = self.qemu.as_ref().map_or(0, |qemu| qemu.pid);
+        self.emit(EventKind::QemuStarted {
+            qemu_pid,
+            accel: accel.to_string(),
+            ssh_port: config.ssh.port,
+        });
+        let deadline = Instant::now() + boot_timeout;
+
+        let accepted = self
+            .during(deadline, async {
+                let qmp = qmp_listener.accept().await;
+                let ready = ready_listener.accept().await;
+                (qmp, ready)
+            })
+            .await;
+        let (qmp_stream, ready_stream) = match accepted {
+            Ok((Ok((qmp, _)), Ok((ready, _)))) => (qmp, ready),
+            Ok((Err(err), _)) | Ok((_, Err(err))) => {
+                return Outcome::failed(format!("accepting QEMU's connection: {err}"))
+            }
+            Err(interrupt) => return self.interrupted(interrupt, "QEMU to start", boot_timeout),
+        };
+        drop((qmp_listener, ready_listener));
+        match self.during(deadline, Qmp::handshake(qmp_stream)).await {
+            Ok(Ok(qmp)) => self.qmp = Some(qmp),
+            Ok(Err(err)) => return Outcome::failed(err.to_string()),
+            Err(interrupt) => return self.interrupted(interrupt, "QEMU's monitor", boot_timeout),
+        }
+
+        self.progress("waiting for the guest to boot");
+        let ready = self
+            .during(deadline, async {
+                let mut lines = BufReader::new(ready_stream).lines();
+                loop {
+                    match lines.next_line().await {
+                        Ok(Some(line)) if line.contains("Ready") => return Ok(lines),
+                        Ok(Some(_)) => continue,
+                        Ok(None) => return Err("the guest closed its ready port".to_string()),
+                        Err(err) => return Err(format!("reading the ready port: {err}")),
+                    }
+                }
+            })
+            .await;
+        // Keep the port open for the guest's lifetime.
+        let _ready_port = match ready {
+            Ok(Ok(lines)) => lines,
+            Ok(Err(message)) => return Outcome::failed(message),
+            Err(interrupt) => {
+                return self.interrupted(interrupt, "the guest to boot (Ready)", boot_timeout)
+            }
+        };
+        self.emit(EventKind::GuestReady);
+
+        self.progress("connecting over SSH");
+        let target = match ssh_target(&config) {
+            Ok(target) => target,
+            Err(message) => return Outcome::failed(message),
+        };
+        let kept = Arc::new(KeptSession::new(target));
+        let guest_socket = config.guest_podman_socket();
+        let probe = self
+            .during(deadline, ssh_probe(kept.clone(), guest_socket.clone()))
+            .await;
+        match probe {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => {
+                return Outcome::Failed {
+                    message,
+                    serial_tail: Vec::new(),
+                }
+            }
+            Err(interrupt) => {
+                return self.interrupted(interrupt, "SSH to the guest", boot_timeout)
+            }
+        }
+        if config.ssh.host_key.is_empty() {
+            // A user-supplied Ignition config: pin the key seen first.
+            if let Ok(session) = kept.get().await {
+                if let Ok(line) = keys::public_openssh(session.host_key()) {
+                    let _ = self
+                        .store
+                        .update(&config.name, |config| config.ssh.host_key = line);
+                }
+            }
+        }
+
+        let api = match bind_replacing(&self.paths.api_socket) {
+            Ok(listener) => listener,
+            Err(err) => {
+                return Outcome::failed(format!("{}: {err}", self.paths.api_socket.display()))
+            }
+        };
+        let forwarder = tokio::spawn(forward::serve(api, kept.clone(), guest_socket));
+        let monitor = tokio::spawn(watch_session(
+            kept.clone(),
+            self.events.clone(),
+            self.paths.api_socket.clone(),
+            config.ssh.port,
+        ));
+        let _ = self.store.update(&config.name, |config| {
+            config.last_up = Some(std::time::SystemTime::now())
+        });
+        self.emit(EventKind::Ready {
+            api_socket: self.paths.api_socket.clone(),
+            ssh_port: config.ssh.port,
+        });
+
+        // Serve until QEMU exits or someone asks us to stop.
+        let outcome = match self.during(far_future(), std::future::pending::<()>()).await {
+            Err(Interrupt::QemuExited(message)) => {
+                let status = self.qemu.as_ref().and_then(|qemu| qemu.exit);
+                match status {
+                    Some(status) if status.success() => {
+                        Outcome::Stopped("the guest shut down".to_string())
+                    }
+                    _ => Outcome::failed(message),
+                }
+            }
+            Err(Interrupt::Stop(reason)) => Outcome::Stopped(reason),
+            Err(Interrupt::Timeout) | Ok(()) => Outcome::Stopped("stopped".to_string()),
+        };
+        monitor.abort();
+        forwarder.abort();
+        if let Ok(session) = kept.get_current().await {
+            session.disconnect().await;
+        }
+        outcome
+    }
+
+    fn prepare_firmware(
+        &self,
+        qemu_binary: &Path,
+    ) -> Result<(firmware::Firmware, std::path::PathBuf), Outcome> {
+        let profile = self.options.profile;
+        let Some(found) = firmware::find(&profile, Some(qemu_binary), |p| p.is_file()) else {
+            let looked: Vec<String> = firmware::candidates(&profile, Some(qemu_binary))
+                .iter()
+                .map(|fw| fw.code.display().to_string())
+                .collect();
+            return Err(Outcome::failed(format!(
+                "no aarch64 UEFI firmware found (looked for {}); install QEMU's edk2 firmware",
+                looked.join(", ")
+            )));
+        };
+        let vars = self.paths.data_dir.join("efi-vars.fd");
+        if !vars.exists() {
+            if let Err(err) = std::fs::copy(&found.vars_template, &vars) {
+                return Err(Outcome::failed(format!(
+                    "copying {} to {}: {err}",
+                    found.vars_template.display(),
+                    vars.display()
+                )));
+            }
+        }
+        Ok((found, vars))
+    }
+
+    fn spawn_qemu(&self, binary: &Path, spec: &QemuSpec) -> Result<QemuProcess, String> {
+        let args = qemu_args(spec);
+        log(format_args!("running {} {}", binary.display(), args.join(" ")));
+        let mut command = tokio::process::Command::new(binary);
+        command
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            // If the agent itself fails before it can stop QEMU cleanly.
+            .kill_on_drop(true);
+        let mut child = command
+            .spawn()
+            .map_err(|err| format!("running {}: {err}", binary.display()))?;
+        let pid = child.id().unwrap_or_default();
+        let stderr_tail = Arc::new(StdMutex::new(VecDeque::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let tail = stderr_tail.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    log(format_args!("qemu: {line}"));
+                    if let Ok(mut tail) = tail.lock() {
+                        if tail.len() == 5 {
+                            tail.pop_front();
+                        }
+                        tail.push_back(line);
+                    }
+                }
+            });
+        }
+        Ok(QemuProcess {
+            child,
+            pid,
+            stderr_tail,
+            exit: None,
+        })
+    }
+
+    /// Stops QEMU if it still runs: ACPI power-down through QMP, then a
+    /// hard kill after the stop timeout.
+    async fn shut_down(&mut self, outcome: &Outcome) {
+        let Some(mut qemu) = self.qemu.take() else {
+            return;
+        };
+        if qemu.exit.is_some() {
+            return;
+        }
+        let graceful = matches!(outcome, Outcome::Stopped(_));
+        if let (true, Some(qmp)) = (graceful, self.qmp.as_ref()) {
+            let reason = match outcome {
+                Outcome::Stopped(reason) => reason.clone(),
+                Outcome::Failed { .. } => String::new(),
+            };
+            self.emit(EventKind::Stopping { reason });
+            match qmp.execute("system_powerdown", None).await {
+                Ok(_) => {
+                    if tokio::time::timeout(self.options.stop_timeout, qemu.wait())
+                        .await
+                        .is_ok()
+                    {
+                        return;
+                    }
+                    log(format_args!(
+                        "the guest did not power down within {} s: killing QEMU",
+                        self.options.stop_timeout.as_secs()
+                    ));
+                }
+                Err(err) => log(format_args!("system_powerdown failed: {err}: killing QEMU")),
+            }
+        }
+        let _ = qemu.child.start_kill();
+        qemu.wait().await;
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
+}
+
+async fn wait_for_stop(stop: &mut watch::Receiver<Option<String>>) -> String {
+    match stop.wait_for(Option::is_some).await {
+        Ok(reason) => reason.clone().unwrap_or_default(),
+        Err(_) => std::future::pending().await,
+    }
+}
+
+/// Serves the control socket: a `stop` line requests a stop; the connection
+/// stays open until the agent exits, so the requester sees EOF then.
+async fn serve_control(listener: UnixListener, stop: watch::Sender<Option<String>>) {
+    let mut held = Vec::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        let mut lines = BufReader::new(stream).lines();
+        if let Ok(Some(line)) = lines.next_line().await {
+            if line.trim() == control::STOP_REQUEST {
+                stop.send_if_modified(|reason| {
+                    reason.get_or_insert_with(|| "stop requested".to_string());
+                    true
+                });
+                let mut stream = lines.into_inner().into_inner();
+                let _ = stream.write_all(b"stopping\n").await;
+                held.push(stream);
+            }
+        }
+    }
+}
+
+/// SIGTERM and SIGINT stop the machine like `berth machine stop`.
+async fn forward_signals(stop: watch::Sender<Option<String>>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) =
+            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+        else {
+            return;
+        };
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        stop.send_if_modified(|reason| {
+            reason.get_or_insert_with(|| format!("received {name}"));
+            true
+        });
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop.send(Some("interrupted".to_string()));
+        }
+    }
+}
+
+/// Binds a unix socket, replacing a stale socket file.
+fn bind_replacing(path: &Path) -> std::io::Result<UnixListener> {
+    fsutil::remove_if_exists(path)?;
+    UnixListener::bind(path)
+}
+
+/// The SSH target for the API socket: root or the machine's user, with the
+/// pinned host key (or none, for trust on first use).
+fn ssh_target(config: &MachineConfig) -> Result<SshTarget, String> {
+    let key = keys::read_private_key(&config.ssh.identity_path).map_err(|err| err.to_string())?;
+    let pinned = if config.ssh.host_key.is_empty() {
+        None
+    } else {
+        Some(keys::parse_public(&config.ssh.host_key).map_err(|err| err.to_string())?)
+    };
+    Ok(SshTarget {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, config.ssh.port)),
+        user: config.api_user().to_string(),
+        key: Arc::new(key),
+        pinned_host_key: pinned,
+    })
+}
+
+/// Connects over SSH and opens a channel to the guest's podman socket,
+/// retrying while the guest is not there yet. Wrong keys fail at once.
+async fn ssh_probe(kept: Arc<KeptSession>, guest_socket: String) -> Result<(), String> {
+    let mut backoff = Duration::from_millis(20);
+    loop {
+        let attempt = async {
+            let session = kept.get().await?;
+            session.open_streamlocal(&guest_socket).await.map(drop)
+        };
+        match attempt.await {
+            Ok(()) => return Ok(()),
+            Err(err) if err.is_transient() || matches!(err, crate::ssh::SshError::Channel { .. }) => {
+                log(format_args!("SSH probe: {err}; retrying"));
+            }
+            Err(err) => return Err(err.to_string()),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// Notices when the SSH session drops, reports the machine degraded and
+/// reconnects; reports it ready again once a new session is up.
+async fn watch_session(
+    kept: Arc<KeptSession>,
+    events: Events,
+    api_socket: std::path::PathBuf,
+    ssh_port: u16,
+) {
+    let mut degraded = false;
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match kept.get().await {
+            Ok(session) => {
+                if degraded {
+                    emit(
+                        &events,
+                        EventKind::Ready {
+                            api_socket: api_socket.clone(),
+                            ssh_port,
+                        },
+                    );
+                }
+                backoff = Duration::from_millis(100);
+                session.closed().await;
+                degraded = true;
+                emit(
+                    &events,
+                    EventKind::Degraded {
+                        reason: "the SSH session to the guest dropped; reconnecting".to_string(),
+                    },
+                );
+            }
+            Err(err) => {
+                log(format_args!("reconnecting SSH: {err}"));
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+/// The last `count` lines of the serial log, without terminal escapes.
+pub fn serial_tail(path: &Path, count: usize) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    let start = bytes.len().saturating_sub(64 * 1024);
+    let text = String::from_utf8_lossy(&bytes[start..]);
+    let lines: Vec<String> = text
+        .lines()
+        .map(strip_escapes)
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(count)..].to_vec()
+}
+
+/// Removes ANSI escape sequences and control characters.
+fn strip_escapes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else if !c.is_control() || c == '\t' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_tail_strips_escapes_and_keeps_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("serial.log");
+        std::fs::write(
+            &path,
+            "one\r\n\u{1b}[0;32m  OK  \u{1b}[0m Started x\r\n\r\nthree\nfour\n",
+        )
+        .unwrap();
+        assert_eq!(serial_tail(&path, 3), ["  OK   Started x", "three", "four"]);
+        assert!(serial_tail(&dir.path().join("missing"), 3).is_empty());
+    }
+}
