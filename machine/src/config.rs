@@ -110,7 +110,9 @@ impl Mount {
     /// (`C:\...`) at the start is part of the host path.
     pub fn parse(spec: &str) -> Result<Mount, String> {
         let (drive, rest) = match spec.as_bytes() {
-            [letter, b':', sep, ..] if letter.is_ascii_alphabetic() && matches!(sep, b'\\' | b'/') => {
+            [letter, b':', sep, ..]
+                if letter.is_ascii_alphabetic() && matches!(sep, b'\\' | b'/') =>
+            {
                 spec.split_at(2)
             }
             _ => ("", spec),
@@ -279,7 +281,8 @@ impl MachineStore {
             source: io::Error::other(err),
         })?;
         json.push(b'\n');
-        fsutil::write_atomic(&path, &json, 0o644).map_err(|source| ConfigError::Write { path, source })
+        fsutil::write_atomic(&path, &json, 0o644)
+            .map_err(|source| ConfigError::Write { path, source })
     }
 
     /// Loads, changes and saves a config under the machine's lock.
@@ -452,11 +455,20 @@ pub(crate) mod tests {
     #[test]
     fn mounts_parse_like_podman() {
         let m = Mount::parse("/home/u:/home/u:ro").unwrap();
-        assert_eq!((m.source.as_str(), m.target.as_str(), m.read_only), ("/home/u", "/home/u", true));
+        assert_eq!(
+            (m.source.as_str(), m.target.as_str(), m.read_only),
+            ("/home/u", "/home/u", true)
+        );
         let m = Mount::parse("/src").unwrap();
-        assert_eq!((m.source.as_str(), m.target.as_str(), m.read_only), ("/src", "/src", false));
+        assert_eq!(
+            (m.source.as_str(), m.target.as_str(), m.read_only),
+            ("/src", "/src", false)
+        );
         let m = Mount::parse(r"C:\Users\u:/mnt/u").unwrap();
-        assert_eq!((m.source.as_str(), m.target.as_str()), (r"C:\Users\u", "/mnt/u"));
+        assert_eq!(
+            (m.source.as_str(), m.target.as_str()),
+            (r"C:\Users\u", "/mnt/u")
+        );
         assert!(Mount::parse("/a:rel").is_err());
         assert!(Mount::parse("/a:/b:/c:/d").is_err());
     }

@@ -256,7 +256,13 @@ pub fn generate(options: &IgnitionOptions<'_>) -> Config {
     let subids = format!("{user}:{sub_start}:{sub_count}\n");
 
     let mut files = vec![
-        file(&format!("/var/lib/systemd/linger/{user}"), "root", 0o644, true, ""),
+        file(
+            &format!("/var/lib/systemd/linger/{user}"),
+            "root",
+            0o644,
+            true,
+            "",
+        ),
         file(
             &format!("{home}/.config/containers/containers.conf"),
             user,
@@ -266,7 +272,13 @@ pub fn generate(options: &IgnitionOptions<'_>) -> Config {
         ),
         file("/etc/subuid", "root", 0o644, true, &subids),
         file("/etc/subgid", "root", 0o644, true, &subids),
-        file("/etc/containers/podman-machine", "root", 0o644, true, "qemu\n"),
+        file(
+            "/etc/containers/podman-machine",
+            "root",
+            0o644,
+            true,
+            "qemu\n",
+        ),
         file(
             "/etc/tmpfiles.d/podman-docker.conf",
             "root",
@@ -392,7 +404,10 @@ mod tests {
         ] {
             assert!(paths.contains(&want), "{want} missing from {paths:?}");
         }
-        let key = files.iter().find(|f| f["path"] == "/etc/ssh/ssh_host_ed25519_key").unwrap();
+        let key = files
+            .iter()
+            .find(|f| f["path"] == "/etc/ssh/ssh_host_ed25519_key")
+            .unwrap();
         assert_eq!(key["mode"], 0o600);
         let units = json["systemd"]["units"].as_array().unwrap();
         let ready = units.iter().find(|u| u["name"] == "ready.service").unwrap();
@@ -401,9 +416,8 @@ mod tests {
             .unwrap()
             .contains("echo Ready >/dev/virtio-ports/org.fedoraproject.port.0"));
         let links = json["storage"]["links"].as_array().unwrap();
-        assert!(links
-            .iter()
-            .any(|l| l["path"] == "/etc/localtime" && l["target"] == "../usr/share/zoneinfo/Europe/Berlin"));
+        assert!(links.iter().any(|l| l["path"] == "/etc/localtime"
+            && l["target"] == "../usr/share/zoneinfo/Europe/Berlin"));
     }
 
     #[test]
@@ -422,7 +436,10 @@ mod tests {
             .iter()
             .find(|f| f.path == "/etc/tmpfiles.d/podman-docker.conf")
             .unwrap();
-        assert!(docker.contents.source.ends_with("/run/podman/podman.sock%0A"));
+        assert!(docker
+            .contents
+            .source
+            .ends_with("/run/podman/podman.sock%0A"));
     }
 
     /// Runs Debian's `ignition-validate` (package `ignition`) on every shape

@@ -122,11 +122,7 @@ impl MachinePaths {
 }
 
 /// The longest unix socket path the OS accepts (sun_path less its NUL).
-pub const MAX_SOCKET_PATH: usize = if cfg!(target_os = "macos") {
-    103
-} else {
-    107
-};
+pub const MAX_SOCKET_PATH: usize = if cfg!(target_os = "macos") { 103 } else { 107 };
 
 #[cfg(test)]
 mod tests {

@@ -77,8 +77,12 @@ pub fn live_qemu_pid(paths: &MachinePaths) -> Option<u32> {
     {
         // QEMU on Windows keeps its pidfile open exclusively while it runs:
         // a pidfile we cannot delete belongs to a live QEMU.
-        read_pid(&paths.qemu_pid)
-            .filter(|_| std::fs::OpenOptions::new().write(true).open(&paths.qemu_pid).is_err())
+        read_pid(&paths.qemu_pid).filter(|_| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&paths.qemu_pid)
+                .is_err()
+        })
     }
 }
 

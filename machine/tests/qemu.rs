@@ -88,7 +88,11 @@ async fn qemu_accepts_the_command_line_and_speaks_qmp() {
     // The user-mode network carries the SSH forward.
     let info = qmp.human_command("info usernet").await.unwrap();
     assert!(info.contains(&format!("{}", spec.ssh_port)), "{info}");
-    let pid: u32 = std::fs::read_to_string(&spec.pidfile).unwrap().trim().parse().unwrap();
+    let pid: u32 = std::fs::read_to_string(&spec.pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert_eq!(Some(pid), child.id());
 
     let mut events = qmp.subscribe();

@@ -93,13 +93,16 @@ impl Sshd {
     /// the listener, then starts a new listener on the same port.
     fn restart(&mut self) {
         self.kill_all();
-        self.child = launch(&sshd_binary().unwrap(), &self.dir.path().join("sshd_config"));
+        self.child = launch(
+            &sshd_binary().unwrap(),
+            &self.dir.path().join("sshd_config"),
+        );
     }
 
     fn kill_all(&mut self) {
         let pid = self.child.id();
-        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-            .unwrap_or_default();
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
         for child in children.split_whitespace() {
             if let Ok(child) = child.parse::<i32>() {
                 // SAFETY: signalling a child of the sshd this test started.
@@ -132,7 +135,10 @@ fn launch(binary: &Path, config: &Path) -> Child {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "sshd exited early");
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "sshd exited early"
+        );
         if line.contains("Server listening") {
             break;
         }
@@ -208,13 +214,19 @@ async fn pinned_session_forwards_and_reconnects() {
         let socket = socket.clone();
         tasks.push(tokio::spawn(async move {
             let payload = vec![b'a' + i; 10_000];
-            assert_eq!(roundtrip(&kept, &socket, &payload).await, payload.to_ascii_uppercase());
+            assert_eq!(
+                roundtrip(&kept, &socket, &payload).await,
+                payload.to_ascii_uppercase()
+            );
         }));
     }
     for task in tasks {
         task.await.unwrap();
     }
-    assert!(Arc::ptr_eq(&first, &kept.get().await.unwrap()), "one session for all");
+    assert!(
+        Arc::ptr_eq(&first, &kept.get().await.unwrap()),
+        "one session for all"
+    );
 
     // Drop every session: the next request reconnects by itself.
     let mut sshd = sshd;
@@ -227,7 +239,13 @@ async fn pinned_session_forwards_and_reconnects() {
     assert!(!Arc::ptr_eq(&first, &kept.get().await.unwrap()));
 
     // exec works over the pinned session too.
-    let (status, out) = kept.get().await.unwrap().exec("echo hi; exit 3").await.unwrap();
+    let (status, out) = kept
+        .get()
+        .await
+        .unwrap()
+        .exec("echo hi; exit 3")
+        .await
+        .unwrap();
     assert_eq!((status, out.as_slice()), (3, b"hi\n".as_slice()));
     drop(sshd);
 }
@@ -239,7 +257,12 @@ async fn a_changed_host_key_or_unknown_user_key_is_refused() {
         return;
     };
     let mut target = sshd.target();
-    target.pinned_host_key = Some(keys::generate_ed25519("other").unwrap().public_key().clone());
+    target.pinned_host_key = Some(
+        keys::generate_ed25519("other")
+            .unwrap()
+            .public_key()
+            .clone(),
+    );
     let err = Session::connect(&target).await.err().unwrap();
     assert!(matches!(err, SshError::HostKeyMismatch { .. }), "{err}");
     assert!(err.to_string().contains("host key has changed"), "{err}");
@@ -254,7 +277,10 @@ async fn a_changed_host_key_or_unknown_user_key_is_refused() {
     let mut target = sshd.target();
     target.pinned_host_key = None;
     let session = Session::connect(&target).await.unwrap();
-    assert!(keys::same_key(session.host_key(), sshd.host_key.public_key()));
+    assert!(keys::same_key(
+        session.host_key(),
+        sshd.host_key.public_key()
+    ));
 
     // Nobody listening: a transient connect error.
     let mut target = sshd.target();
@@ -298,9 +324,14 @@ async fn forwards_a_real_podman_service() {
     let mut answer = String::new();
     for _ in 0..100 {
         if socket.exists() {
-            let mut stream = kept.open_streamlocal(socket.to_str().unwrap()).await.unwrap();
+            let mut stream = kept
+                .open_streamlocal(socket.to_str().unwrap())
+                .await
+                .unwrap();
             stream
-                .write_all(b"GET /v4.0.0/libpod/_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+                .write_all(
+                    b"GET /v4.0.0/libpod/_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
+                )
                 .await
                 .unwrap();
             stream.read_to_string(&mut answer).await.unwrap();

@@ -158,8 +158,17 @@ mod tests {
         assert_eq!(events[0].kind, EventKind::Starting { agent_pid: 7 });
         assert!(events[1].kind.ends_start());
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.lines().next().unwrap().contains(r#""event":"starting""#), "{text}");
-        assert!(text.contains(r#""event":"ready","api_socket":"/r/m/api.sock""#), "{text}");
+        assert!(
+            text.lines()
+                .next()
+                .unwrap()
+                .contains(r#""event":"starting""#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""event":"ready","api_socket":"/r/m/api.sock""#),
+            "{text}"
+        );
         assert_eq!(Event::parse("garbage"), None);
     }
 }

@@ -97,13 +97,19 @@ pub fn run_blocking(options: AgentOptions) -> Result<(), AgentError> {
 
 /// Writes a timestamped line to the agent's log (its stderr).
 fn log(message: impl std::fmt::Display) {
-    eprintln!("{} {message}", crate::config::format_time(std::time::SystemTime::now()));
+    eprintln!(
+        "{} {message}",
+        crate::config::format_time(std::time::SystemTime::now())
+    );
 }
 
 type Events = Arc<StdMutex<EventLog>>;
 
 fn emit(events: &Events, kind: EventKind) {
-    log(format_args!("event: {}", events::Event::now(kind.clone()).to_line().trim_end()));
+    log(format_args!(
+        "event: {}",
+        events::Event::now(kind.clone()).to_line().trim_end()
+    ));
     if let Ok(mut log) = events.lock() {
         log.emit(kind);
     }
@@ -146,7 +152,9 @@ pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
     // A QEMU whose agent was killed still runs: stop it before anything else.
     #[cfg(unix)]
     if let Ok(Some(pid)) = control::stop_orphan_qemu(&paths, options.stop_timeout).await {
-        log(format_args!("stopped QEMU pid {pid} left by a previous agent"));
+        log(format_args!(
+            "stopped QEMU pid {pid} left by a previous agent"
+        ));
     }
     // Whatever is left in the runtime dir is stale: we hold the lock.
     for path in paths.runtime_files() {
@@ -170,7 +178,8 @@ pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
     );
 
     let (stop_tx, stop_rx) = watch::channel(None::<String>);
-    let control = UnixListener::bind(&paths.control_socket).map_err(io_err(&paths.control_socket))?;
+    let control =
+        UnixListener::bind(&paths.control_socket).map_err(io_err(&paths.control_socket))?;
     tokio::spawn(serve_control(control, stop_tx.clone()));
     tokio::spawn(forward_signals(stop_tx));
 
@@ -359,7 +368,9 @@ impl Agent {
         let chosen = tokio::task::spawn_blocking(move || {
             accel::choose_accel(
                 &profile,
-                requested.as_ref().map(|(text, origin)| (text.as_str(), *origin)),
+                requested
+                    .as_ref()
+                    .map(|(text, origin)| (text.as_str(), *origin)),
                 accel::probe,
             )
         })
@@ -401,7 +412,9 @@ impl Agent {
         // QEMU connects to these; listening first means nothing polls.
         let qmp_listener = match UnixListener::bind(&self.paths.qmp_socket) {
             Ok(listener) => listener,
-            Err(err) => return Outcome::failed(format!("{}: {err}", self.paths.qmp_socket.display())),
+            Err(err) => {
+                return Outcome::failed(format!("{}: {err}", self.paths.qmp_socket.display()))
+            }
         };
         let ready_listener = match UnixListener::bind(&self.paths.ready_socket) {
             Ok(listener) => listener,
@@ -501,9 +514,7 @@ impl Agent {
                     serial_tail: Vec::new(),
                 }
             }
-            Err(interrupt) => {
-                return self.interrupted(interrupt, "SSH to the guest", boot_timeout)
-            }
+            Err(interrupt) => return self.interrupted(interrupt, "SSH to the guest", boot_timeout),
         }
         if config.ssh.host_key.is_empty() {
             // A user-supplied Ignition config: pin the key seen first.
@@ -538,7 +549,10 @@ impl Agent {
         });
 
         // Serve until QEMU exits or someone asks us to stop.
-        let outcome = match self.during(far_future(), std::future::pending::<()>()).await {
+        let outcome = match self
+            .during(far_future(), std::future::pending::<()>())
+            .await
+        {
             Err(Interrupt::QemuExited(message)) => {
                 let status = self.qemu.as_ref().and_then(|qemu| qemu.exit);
                 match status {
@@ -589,7 +603,11 @@ impl Agent {
 
     fn spawn_qemu(&self, binary: &Path, spec: &QemuSpec) -> Result<QemuProcess, String> {
         let args = qemu_args(spec);
-        log(format_args!("running {} {}", binary.display(), args.join(" ")));
+        log(format_args!(
+            "running {} {}",
+            binary.display(),
+            args.join(" ")
+        ));
         let mut command = tokio::process::Command::new(binary);
         command
             .args(&args)
@@ -699,9 +717,10 @@ async fn forward_signals(stop: watch::Sender<Option<String>>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut int)) =
-            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
-        else {
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
             return;
         };
         let name = tokio::select! {
@@ -755,7 +774,9 @@ async fn ssh_probe(kept: Arc<KeptSession>, guest_socket: String) -> Result<(), S
         };
         match attempt.await {
             Ok(()) => return Ok(()),
-            Err(err) if err.is_transient() || matches!(err, crate::ssh::SshError::Channel { .. }) => {
+            Err(err)
+                if err.is_transient() || matches!(err, crate::ssh::SshError::Channel { .. }) =>
+            {
                 log(format_args!("SSH probe: {err}; retrying"));
             }
             Err(err) => return Err(err.to_string()),

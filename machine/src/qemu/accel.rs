@@ -314,9 +314,14 @@ mod kvm {
         region[1] = 0;
         region[2] = MEM as u64;
         region[3] = memory.ptr as u64;
-        ioctl(vm, KVM_SET_USER_MEMORY_REGION, region.as_ptr() as libc::c_ulong)
-            .map_err(|e| format!("KVM_SET_USER_MEMORY_REGION: {e}"))?;
-        let vcpu = owned(ioctl(vm, KVM_CREATE_VCPU, 0).map_err(|e| format!("KVM_CREATE_VCPU: {e}"))?);
+        ioctl(
+            vm,
+            KVM_SET_USER_MEMORY_REGION,
+            region.as_ptr() as libc::c_ulong,
+        )
+        .map_err(|e| format!("KVM_SET_USER_MEMORY_REGION: {e}"))?;
+        let vcpu =
+            owned(ioctl(vm, KVM_CREATE_VCPU, 0).map_err(|e| format!("KVM_CREATE_VCPU: {e}"))?);
         let run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0)? as usize;
         let run = Mapping::new(run_size, Some(&vcpu))?;
 
@@ -339,7 +344,9 @@ mod kvm {
         // SAFETY: the run mapping is at least a page long.
         let exit_reason = unsafe { run.ptr.cast::<u8>().add(8).cast::<u32>().read_unaligned() };
         if exit_reason != KVM_EXIT_HLT {
-            return Err(format!("a test vCPU stopped with exit reason {exit_reason}, not HLT"));
+            return Err(format!(
+                "a test vCPU stopped with exit reason {exit_reason}, not HLT"
+            ));
         }
         if took > LIMIT {
             return Err(format!(
@@ -378,7 +385,9 @@ mod tests {
         );
         assert_eq!(choose_accel(&MAC, None, |_| Ok(())), Ok(Accel::Hvf));
         assert_eq!(
-            choose_accel(&WIN_ARM, None, |_| panic!("no probe without a native accel")),
+            choose_accel(&WIN_ARM, None, |_| panic!(
+                "no probe without a native accel"
+            )),
             Ok(Accel::Tcg)
         );
     }
@@ -401,7 +410,10 @@ mod tests {
         let err = choose_accel(&LINUX, Some(("kvm", env)), |_| Err("too slow".into()))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("BERTH_ACCEL") && err.contains("too slow"), "{err}");
+        assert!(
+            err.contains("BERTH_ACCEL") && err.contains("too slow"),
+            "{err}"
+        );
         assert!(matches!(
             choose_accel(&LINUX, Some(("fast", env)), |_| Ok(())),
             Err(AccelError::Unknown(_))

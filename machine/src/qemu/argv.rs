@@ -86,7 +86,10 @@ pub fn qemu_args(spec: &QemuSpec) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
 
     push(&mut args, &["-name", &format!("berth-{}", spec.name)]);
-    push(&mut args, &["-machine", machine_type(&spec.profile, spec.accel)]);
+    push(
+        &mut args,
+        &["-machine", machine_type(&spec.profile, spec.accel)],
+    );
     args.extend(accel_args(&spec.profile, spec.accel));
     push(&mut args, &["-cpu", cpu_model(spec.accel)]);
     push(&mut args, &["-smp", &spec.cpus.to_string()]);
@@ -94,65 +97,98 @@ pub fn qemu_args(spec: &QemuSpec) -> Vec<String> {
     push(&mut args, &["-nodefaults", "-display", "none"]);
 
     if let Some((firmware, vars)) = &spec.firmware {
-        push(&mut args, &[
-            "-drive",
-            &format!(
-                "if=pflash,format=raw,unit=0,readonly=on,file={}",
-                opt_value(&firmware.code)
-            ),
-        ]);
-        push(&mut args, &[
-            "-drive",
-            &format!("if=pflash,format=raw,unit=1,file={}", opt_value(vars)),
-        ]);
+        push(
+            &mut args,
+            &[
+                "-drive",
+                &format!(
+                    "if=pflash,format=raw,unit=0,readonly=on,file={}",
+                    opt_value(&firmware.code)
+                ),
+            ],
+        );
+        push(
+            &mut args,
+            &[
+                "-drive",
+                &format!("if=pflash,format=raw,unit=1,file={}", opt_value(vars)),
+            ],
+        );
     }
 
-    push(&mut args, &[
-        "-drive",
-        &format!(
-            "if=virtio,format=qcow2,discard=on,file={}",
-            opt_value(&spec.disk)
-        ),
-    ]);
+    push(
+        &mut args,
+        &[
+            "-drive",
+            &format!(
+                "if=virtio,format=qcow2,discard=on,file={}",
+                opt_value(&spec.disk)
+            ),
+        ],
+    );
     if let Some(ignition) = &spec.ignition {
-        push(&mut args, &[
-            "-fw_cfg",
-            &format!("name={IGNITION_FW_CFG},file={}", opt_value(ignition)),
-        ]);
+        push(
+            &mut args,
+            &[
+                "-fw_cfg",
+                &format!("name={IGNITION_FW_CFG},file={}", opt_value(ignition)),
+            ],
+        );
     }
 
     push(&mut args, &["-object", "rng-builtin,id=rng0"]);
     push(&mut args, &["-device", "virtio-rng-pci,rng=rng0"]);
 
-    push(&mut args, &[
-        "-netdev",
-        &format!(
-            "user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22",
-            spec.ssh_port
-        ),
-    ]);
-    push(&mut args, &["-device", &format!("virtio-net-pci,netdev=net0,mac={GUEST_MAC}")]);
+    push(
+        &mut args,
+        &[
+            "-netdev",
+            &format!("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", spec.ssh_port),
+        ],
+    );
+    push(
+        &mut args,
+        &[
+            "-device",
+            &format!("virtio-net-pci,netdev=net0,mac={GUEST_MAC}"),
+        ],
+    );
 
-    push(&mut args, &["-device", "virtio-serial-pci,id=virtio-serial0"]);
-    push(&mut args, &[
-        "-chardev",
-        &format!("socket,id=ready,path={}", opt_value(&spec.ready_socket)),
-    ]);
-    push(&mut args, &[
-        "-device",
-        &format!("virtserialport,bus=virtio-serial0.0,chardev=ready,name={READY_PORT}"),
-    ]);
+    push(
+        &mut args,
+        &["-device", "virtio-serial-pci,id=virtio-serial0"],
+    );
+    push(
+        &mut args,
+        &[
+            "-chardev",
+            &format!("socket,id=ready,path={}", opt_value(&spec.ready_socket)),
+        ],
+    );
+    push(
+        &mut args,
+        &[
+            "-device",
+            &format!("virtserialport,bus=virtio-serial0.0,chardev=ready,name={READY_PORT}"),
+        ],
+    );
 
-    push(&mut args, &[
-        "-chardev",
-        &format!("socket,id=qmp,path={}", opt_value(&spec.qmp_socket)),
-    ]);
+    push(
+        &mut args,
+        &[
+            "-chardev",
+            &format!("socket,id=qmp,path={}", opt_value(&spec.qmp_socket)),
+        ],
+    );
     push(&mut args, &["-mon", "chardev=qmp,mode=control"]);
 
-    push(&mut args, &[
-        "-chardev",
-        &format!("file,id=serial0,path={}", opt_value(&spec.serial_log)),
-    ]);
+    push(
+        &mut args,
+        &[
+            "-chardev",
+            &format!("file,id=serial0,path={}", opt_value(&spec.serial_log)),
+        ],
+    );
     push(&mut args, &["-serial", "chardev:serial0"]);
 
     push(&mut args, &["-pidfile", &spec.pidfile.to_string_lossy()]);
@@ -245,7 +281,10 @@ mod tests {
             drives[0],
             "if=pflash,format=raw,unit=0,readonly=on,file=/fw/edk2-aarch64-code.fd"
         );
-        assert_eq!(drives[1], "if=pflash,format=raw,unit=1,file=/d/m/efi-vars.fd");
+        assert_eq!(
+            drives[1],
+            "if=pflash,format=raw,unit=1,file=/d/m/efi-vars.fd"
+        );
     }
 
     #[test]

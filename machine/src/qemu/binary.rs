@@ -19,7 +19,11 @@ pub fn binary_name(profile: &HostProfile) -> String {
 /// Where to look for QEMU: `PATH`, then the places installers put it that are
 /// often missing from `PATH` (Homebrew's prefixes, QEMU's Windows installer).
 pub fn search_dirs(profile: &HostProfile, path_var: Option<&str>) -> Vec<PathBuf> {
-    let separator = if profile.os == HostOs::Windows { ';' } else { ':' };
+    let separator = if profile.os == HostOs::Windows {
+        ';'
+    } else {
+        ':'
+    };
     let mut dirs: Vec<PathBuf> = path_var
         .unwrap_or_default()
         .split(separator)
@@ -57,11 +61,9 @@ pub fn find_binary(
 pub fn install_hint(profile: &HostProfile) -> String {
     match (profile.os, profile.arch) {
         (HostOs::MacOs, _) => "install it with: brew install qemu".to_string(),
-        (HostOs::Windows, _) => {
-            "install it with: winget install SoftwareFreedomConservancy.QEMU \
+        (HostOs::Windows, _) => "install it with: winget install SoftwareFreedomConservancy.QEMU \
              (or from qemu.org), then add C:\\Program Files\\qemu to PATH"
-                .to_string()
-        }
+            .to_string(),
         (HostOs::Linux, Arch::X86_64) => "install it with: apt-get install qemu-system-x86 \
              (Debian, Ubuntu) or dnf install qemu-system-x86-core (Fedora)"
             .to_string(),
@@ -81,8 +83,14 @@ mod tests {
 
     #[test]
     fn names_per_host() {
-        assert_eq!(binary_name(&profile(HostOs::Linux, Arch::X86_64)), "qemu-system-x86_64");
-        assert_eq!(binary_name(&profile(HostOs::MacOs, Arch::Aarch64)), "qemu-system-aarch64");
+        assert_eq!(
+            binary_name(&profile(HostOs::Linux, Arch::X86_64)),
+            "qemu-system-x86_64"
+        );
+        assert_eq!(
+            binary_name(&profile(HostOs::MacOs, Arch::Aarch64)),
+            "qemu-system-aarch64"
+        );
         assert_eq!(
             binary_name(&profile(HostOs::Windows, Arch::X86_64)),
             "qemu-system-x86_64.exe"
@@ -95,11 +103,17 @@ mod tests {
         let found = find_binary(&mac, Some("/usr/bin:/bin"), |p| {
             p == Path::new("/opt/homebrew/bin/qemu-system-aarch64")
         });
-        assert_eq!(found, Some(PathBuf::from("/opt/homebrew/bin/qemu-system-aarch64")));
+        assert_eq!(
+            found,
+            Some(PathBuf::from("/opt/homebrew/bin/qemu-system-aarch64"))
+        );
         let win = profile(HostOs::Windows, Arch::X86_64);
         let dirs = search_dirs(&win, Some(r"C:\Windows;C:\tools"));
         assert_eq!(dirs[1], PathBuf::from(r"C:\tools"));
-        assert_eq!(dirs.last().unwrap(), &PathBuf::from(r"C:\Program Files\qemu"));
+        assert_eq!(
+            dirs.last().unwrap(),
+            &PathBuf::from(r"C:\Program Files\qemu")
+        );
         assert!(find_binary(&win, None, |_| false).is_none());
     }
 

@@ -61,7 +61,11 @@ pub fn candidates(profile: &HostProfile, qemu_binary: Option<&Path>) -> Vec<Firm
         .collect();
     if profile.os == HostOs::Linux {
         // Debian and Ubuntu's qemu-efi-aarch64 package.
-        found.push(pair(Path::new("/usr/share/AAVMF"), "AAVMF_CODE.fd", "AAVMF_VARS.fd"));
+        found.push(pair(
+            Path::new("/usr/share/AAVMF"),
+            "AAVMF_CODE.fd",
+            "AAVMF_VARS.fd",
+        ));
         // Fedora's edk2-aarch64 package.
         found.push(pair(
             Path::new("/usr/share/edk2/aarch64"),
@@ -90,7 +94,14 @@ mod tests {
     #[test]
     fn x86_64_needs_no_firmware() {
         for os in [HostOs::Linux, HostOs::MacOs, HostOs::Windows] {
-            assert!(candidates(&HostProfile { os, arch: Arch::X86_64 }, None).is_empty());
+            assert!(candidates(
+                &HostProfile {
+                    os,
+                    arch: Arch::X86_64
+                },
+                None
+            )
+            .is_empty());
         }
     }
 
@@ -100,7 +111,10 @@ mod tests {
             os: HostOs::MacOs,
             arch: Arch::Aarch64,
         };
-        let list = candidates(&mac, Some(Path::new("/opt/homebrew/bin/qemu-system-aarch64")));
+        let list = candidates(
+            &mac,
+            Some(Path::new("/opt/homebrew/bin/qemu-system-aarch64")),
+        );
         assert_eq!(
             list[0].code,
             PathBuf::from("/opt/homebrew/share/qemu/edk2-aarch64-code.fd")
@@ -120,9 +134,11 @@ mod tests {
             os: HostOs::Linux,
             arch: Arch::Aarch64,
         };
-        let found = find(&linux, Some(Path::new("/usr/bin/qemu-system-aarch64")), |p| {
-            p.starts_with("/usr/share/AAVMF")
-        });
+        let found = find(
+            &linux,
+            Some(Path::new("/usr/bin/qemu-system-aarch64")),
+            |p| p.starts_with("/usr/share/AAVMF"),
+        );
         assert_eq!(
             found,
             Some(Firmware {
@@ -139,6 +155,9 @@ mod tests {
             arch: Arch::Aarch64,
         };
         let list = candidates(&win, Some(Path::new("D:/qemu/qemu-system-aarch64.exe")));
-        assert_eq!(list[0].code, Path::new("D:/qemu/share/edk2-aarch64-code.fd"));
+        assert_eq!(
+            list[0].code,
+            Path::new("D:/qemu/share/edk2-aarch64-code.fd")
+        );
     }
 }

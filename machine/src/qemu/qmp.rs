@@ -62,10 +62,16 @@ impl Qmp {
         let mut lines = BufReader::new(read).lines();
         let greeting = next_json(&mut lines).await?.ok_or(QmpError::Closed)?;
         if greeting.get("QMP").is_none() {
-            return Err(QmpError::Protocol(format!("unexpected greeting {greeting}")));
+            return Err(QmpError::Protocol(format!(
+                "unexpected greeting {greeting}"
+            )));
         }
         let mut writer: Writer = Box::new(write);
-        send_line(&mut writer, &json!({"execute": "qmp_capabilities", "id": 0})).await?;
+        send_line(
+            &mut writer,
+            &json!({"execute": "qmp_capabilities", "id": 0}),
+        )
+        .await?;
         loop {
             let reply = next_json(&mut lines).await?.ok_or(QmpError::Closed)?;
             if reply.get("return").is_some() {
@@ -89,7 +95,11 @@ impl Qmp {
     }
 
     /// Runs `command` and returns its `return` value.
-    pub async fn execute(&self, command: &str, arguments: Option<Value>) -> Result<Value, QmpError> {
+    pub async fn execute(
+        &self,
+        command: &str,
+        arguments: Option<Value>,
+    ) -> Result<Value, QmpError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         {
@@ -140,7 +150,10 @@ async fn send_line(writer: &mut Writer, value: &Value) -> Result<(), QmpError> {
         .write_all(line.as_bytes())
         .await
         .map_err(|err| QmpError::Io(err.to_string()))?;
-    writer.flush().await.map_err(|err| QmpError::Io(err.to_string()))
+    writer
+        .flush()
+        .await
+        .map_err(|err| QmpError::Io(err.to_string()))
 }
 
 async fn next_json<R: AsyncBufReadExt + Unpin>(
@@ -163,7 +176,10 @@ async fn next_json<R: AsyncBufReadExt + Unpin>(
 fn command_error(command: &str, error: &Value) -> QmpError {
     QmpError::Command {
         command: command.to_string(),
-        class: error["class"].as_str().unwrap_or("GenericError").to_string(),
+        class: error["class"]
+            .as_str()
+            .unwrap_or("GenericError")
+            .to_string(),
         desc: error["desc"].as_str().unwrap_or_default().to_string(),
     }
 }

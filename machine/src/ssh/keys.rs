@@ -25,7 +25,10 @@ pub enum KeyError {
     #[error("reading SSH key {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
     #[error("SSH key {} is not a usable OpenSSH key: {source}", path.display())]
-    Parse { path: PathBuf, source: ssh_key::Error },
+    Parse {
+        path: PathBuf,
+        source: ssh_key::Error,
+    },
     #[error("pinned host key {key:?} is not an OpenSSH public key: {source}")]
     PinnedKey { key: String, source: ssh_key::Error },
 }
@@ -159,7 +162,11 @@ mod tests {
             eprintln!("skipping: ssh-keygen not installed");
             return;
         };
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let derived = parse_public(&String::from_utf8_lossy(&out.stdout)).unwrap();
         assert!(same_key(&derived, key.public_key()));
     }

@@ -215,14 +215,14 @@ impl Session {
 
     /// Runs `command` in the guest and returns its exit status and stdout.
     pub async fn exec(&self, command: &str) -> Result<(u32, Vec<u8>), SshError> {
-        let mut channel = self
-            .handle
-            .channel_open_session()
-            .await
-            .map_err(|err| SshError::Channel {
-                target: "a session".into(),
-                reason: err.to_string(),
-            })?;
+        let mut channel =
+            self.handle
+                .channel_open_session()
+                .await
+                .map_err(|err| SshError::Channel {
+                    target: "a session".into(),
+                    reason: err.to_string(),
+                })?;
         channel.exec(true, command).await?;
         let mut stdout = Vec::new();
         let mut status = None;
