@@ -61,7 +61,8 @@ pub struct Status {
     pub detail: Option<String>,
 }
 
-fn read_pid(path: &Path) -> Option<u32> {
+/// A pid from a pidfile.
+pub(crate) fn read_pid(path: &Path) -> Option<u32> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 

@@ -12,6 +12,7 @@ use tokio::net::UnixStream;
 
 use crate::fsutil::FileLock;
 use crate::paths::MachinePaths;
+use crate::state::read_pid;
 
 /// Errors stopping a machine.
 #[derive(Debug, thiserror::Error)]
@@ -83,10 +84,6 @@ async fn wait_for_lock_release(path: &Path) -> io::Result<()> {
     tokio::task::spawn_blocking(move || FileLock::acquire(&path).map(drop))
         .await
         .map_err(io::Error::other)?
-}
-
-fn read_pid(path: &Path) -> Option<u32> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
 /// Stops a QEMU that runs without its agent (the agent was killed): SIGTERM
