@@ -11,6 +11,7 @@ mod connection;
 mod exit;
 #[allow(dead_code)] // filled in by the output module work
 mod output;
+mod progress;
 
 use std::process::ExitCode;
 

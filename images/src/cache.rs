@@ -145,7 +145,12 @@ impl ImageCache {
 
     /// Returns the base for `image`, downloading, verifying and unpacking it
     /// in one pass when it is not cached yet.
-    pub async fn obtain(&self, image: &ImageRef, arch: Arch, reporter: &dyn Reporter) -> Result<BaseImage> {
+    pub async fn obtain(
+        &self,
+        image: &ImageRef,
+        arch: Arch,
+        reporter: &dyn Reporter,
+    ) -> Result<BaseImage> {
         for name in ["bases", "refs", "partial", "locks"] {
             let dir = self.dir(name);
             std::fs::create_dir_all(&dir).map_err(|err| ImageError::io("creating", &dir, err))?;
@@ -155,12 +160,20 @@ impl ImageCache {
         let client = fetch::client()?;
         let plan = source::resolve(&client, image, arch, &self.stream_base).await?;
         if let Some(base) = self.lookup(&plan.key, &lease) {
-            reporter.message(&format!("Using cached {} ({})", plan.label, short(&base.digest)));
+            reporter.message(&format!(
+                "Using cached {} ({})",
+                plan.label,
+                short(&base.digest)
+            ));
             return Ok(base);
         }
         let _download_lock = self.lock_key(&plan, reporter).await?;
         if let Some(base) = self.lookup(&plan.key, &lease) {
-            reporter.message(&format!("Using {} ({}), downloaded by another berth process", plan.label, short(&base.digest)));
+            reporter.message(&format!(
+                "Using {} ({}), downloaded by another berth process",
+                plan.label,
+                short(&base.digest)
+            ));
             return Ok(base);
         }
         let unpacked = self.download(&client, &plan, reporter).await?;
@@ -208,13 +221,8 @@ impl ImageCache {
     pub fn prune(&self, in_use: &BTreeSet<PathBuf>) -> Result<Vec<CachedBase>> {
         let lock_path = self.dir("cache.lock");
         let Some(_exclusive) = self.try_lock_cache(&lock_path)? else {
-            return Err(ImageError::Io {
-                action: "locking",
-                path: lock_path,
-                source: std::io::Error::new(
-                    std::io::ErrorKind::WouldBlock,
-                    "another berth process is obtaining an image; run prune again when it has finished",
-                ),
+            return Err(ImageError::CacheBusy {
+                path: self.root.clone(),
             });
         };
         let mut removed = Vec::new();
@@ -232,7 +240,10 @@ impl ImageCache {
             let stale = std::fs::read(&entry)
                 .ok()
                 .and_then(|bytes| serde_json::from_slice::<RefEntry>(&bytes).ok())
-                .is_none_or(|r| removed_digests.contains(r.digest.as_str()) || !self.meta_path(&r.digest).exists());
+                .is_none_or(|r| {
+                    removed_digests.contains(r.digest.as_str())
+                        || !self.meta_path(&r.digest).exists()
+                });
             if stale {
                 remove_file(&entry)?;
             }
@@ -251,7 +262,8 @@ impl ImageCache {
     }
 
     fn try_lock_cache(&self, path: &Path) -> Result<Option<File>> {
-        std::fs::create_dir_all(&self.root).map_err(|err| ImageError::io("creating", &self.root, err))?;
+        std::fs::create_dir_all(&self.root)
+            .map_err(|err| ImageError::io("creating", &self.root, err))?;
         let file = open_lock_file(path)?;
         match FileExt::try_lock(&file) {
             Ok(()) => Ok(Some(file)),
@@ -269,7 +281,10 @@ impl ImageCache {
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(err)) => return Err(ImageError::io("locking", &path, err)),
         }
-        reporter.message(&format!("Waiting for another berth process downloading {}", plan.label));
+        reporter.message(&format!(
+            "Waiting for another berth process downloading {}",
+            plan.label
+        ));
         run_blocking(&path, move || FileExt::lock(&file).map(|()| file)).await
     }
 
@@ -292,7 +307,8 @@ impl ImageCache {
     }
 
     fn base_path(&self, digest: &str, format: DiskFormat) -> PathBuf {
-        self.dir("bases").join(format!("{digest}.{}", format.as_str()))
+        self.dir("bases")
+            .join(format!("{digest}.{}", format.as_str()))
     }
 
     fn meta_path(&self, digest: &str) -> PathBuf {
@@ -301,7 +317,10 @@ impl ImageCache {
 
     fn partial_paths(&self, key: &str) -> (PathBuf, PathBuf) {
         let dir = self.dir("partial");
-        (dir.join(format!("{key}.part")), dir.join(format!("{key}.state")))
+        (
+            dir.join(format!("{key}.part")),
+            dir.join(format!("{key}.state")),
+        )
     }
 
     /// A resume checkpoint left by an earlier run for the same source.
@@ -309,12 +328,18 @@ impl ImageCache {
         let (partial, state) = self.partial_paths(&plan.key);
         let saved: ResumeState = serde_json::from_slice(&std::fs::read(state).ok()?).ok()?;
         let length = std::fs::metadata(partial).ok()?.len();
-        (saved.location == plan.location.to_string() && length >= saved.checkpoint.uncompressed_offset)
+        (saved.location == plan.location.to_string()
+            && length >= saved.checkpoint.uncompressed_offset)
             .then_some(saved.checkpoint)
     }
 
     /// Streams the source through the decoder into `partial/<key>.part`.
-    async fn download(&self, client: &Client, plan: &Plan, reporter: &dyn Reporter) -> Result<Unpacked> {
+    async fn download(
+        &self,
+        client: &Client,
+        plan: &Plan,
+        reporter: &dyn Reporter,
+    ) -> Result<Unpacked> {
         let (partial, state) = self.partial_paths(&plan.key);
         let mut resume = match plan.location {
             Location::Http { .. } => self.saved_checkpoint(plan),
@@ -325,10 +350,12 @@ impl ImageCache {
                 let from = resume.as_ref().map_or(0, |c| c.compressed_offset);
                 let download = Download::start(client, url, bearer.as_deref(), from).await?;
                 if from > 0 && download.offset() == 0 {
-                    reporter.message("The server ignored the range request: starting the download over");
+                    reporter.message(
+                        "The server ignored the range request: starting the download over",
+                    );
                     resume = None;
                 }
-                ByteSource::Http(download)
+                ByteSource::Http(Box::new(download))
             }
             Location::File(path) => {
                 let file = tokio::fs::File::open(path)
@@ -374,7 +401,8 @@ impl ImageCache {
             written: written.clone(),
         };
         let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL_DEPTH);
-        let decoder = tokio::task::spawn_blocking(move || unpack::unpack(job, Input::new(receiver)));
+        let decoder =
+            tokio::task::spawn_blocking(move || unpack::unpack(job, Input::new(receiver)));
 
         reporter.start(&plan.label, source.offset(), source.total());
         let fetched: Result<()> = async {
@@ -427,7 +455,8 @@ impl ImageCache {
             // The same disk came from another source before: keep that copy.
             remove_file(&partial)?;
         } else {
-            std::fs::rename(&partial, &path).map_err(|err| ImageError::io("moving into the cache", &path, err))?;
+            std::fs::rename(&partial, &path)
+                .map_err(|err| ImageError::io("moving into the cache", &path, err))?;
         }
         let _ = std::fs::remove_file(&state);
         let meta = BaseMeta {
@@ -466,7 +495,11 @@ impl ImageCache {
 /// Checks the checksums the source published.
 fn verify(plan: &Plan, unpacked: Unpacked) -> Result<Unpacked> {
     let checks = [
-        ("compressed", &plan.compressed_sha256, &unpacked.compressed_sha256),
+        (
+            "compressed",
+            &plan.compressed_sha256,
+            &unpacked.compressed_sha256,
+        ),
         ("uncompressed", &plan.uncompressed_sha256, &unpacked.sha256),
     ];
     for (what, expected, actual) in checks {
@@ -486,7 +519,7 @@ fn verify(plan: &Plan, unpacked: Unpacked) -> Result<Unpacked> {
 
 /// The bytes of an image: an HTTP body or a local file.
 enum ByteSource {
-    Http(Download),
+    Http(Box<Download>),
     File {
         file: tokio::fs::File,
         path: PathBuf,

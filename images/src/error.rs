@@ -12,12 +12,8 @@ pub enum ImageError {
     #[error("unsupported URL scheme {scheme:?} in image reference {reference:?}: use stream:stable|testing|next, an http(s):// URL, docker://REGISTRY/REPO:TAG or a local file path")]
     UnsupportedScheme { reference: String, scheme: String },
 
-    #[error("cannot reach {url}: {source}; check the network, the URL or a proxy setting")]
-    Http {
-        url: String,
-        #[source]
-        source: reqwest::Error,
-    },
+    #[error("cannot reach {url}: {reason}; check the network, the URL or a proxy setting")]
+    Http { url: String, reason: String },
 
     #[error("{url} answered HTTP {status}{hint}")]
     HttpStatus {
@@ -43,7 +39,9 @@ pub enum ImageError {
         actual: String,
     },
 
-    #[error("malformed Fedora CoreOS stream metadata at {url}: {reason}; check BERTH_FCOS_STREAM_BASE")]
+    #[error(
+        "malformed Fedora CoreOS stream metadata at {url}: {reason}; check BERTH_FCOS_STREAM_BASE"
+    )]
     StreamMetadata { url: String, reason: String },
 
     #[error("stream metadata at {url} has no {what} for architecture {arch} (available: {available}); pick another stream or image")]
@@ -57,24 +55,25 @@ pub enum ImageError {
     #[error("registry error for {reference}: {reason}")]
     Registry { reference: String, reason: String },
 
-    #[error("corrupt {format} data in {location}: {source}; the image is damaged: run the command again or use another image")]
+    #[error("corrupt {format} data in {location}: {error}; the image is damaged: run the command again or use another image")]
     Corrupt {
         format: &'static str,
         location: String,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     #[error("no space left on the device holding {path}: free some space (e.g. `berth machine image prune`) and run the command again")]
     DiskFull { path: PathBuf },
 
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {error}")]
     Io {
         action: &'static str,
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
+
+    #[error("another berth process is obtaining an image into {path}: run prune again when it has finished")]
+    CacheBusy { path: PathBuf },
 
     #[error("{path} is not a file berth can read as a disk image: {reason}")]
     BadFile { path: PathBuf, reason: String },
@@ -94,8 +93,32 @@ pub enum ImageError {
 }
 
 impl ImageError {
+    /// A failed request to `url`, with the innermost causes (reqwest's own
+    /// message only repeats the URL).
+    pub(crate) fn http(url: impl std::fmt::Display, err: &reqwest::Error) -> Self {
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(err);
+        while let Some(cause) = source {
+            causes.push(cause.to_string());
+            source = cause.source();
+        }
+        let reason = if causes.is_empty() {
+            err.to_string()
+        } else {
+            causes.join(": ")
+        };
+        ImageError::Http {
+            url: url.to_string(),
+            reason,
+        }
+    }
+
     /// Wraps an I/O error, turning "no space left" into [`ImageError::DiskFull`].
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         let path = path.into();
         if is_disk_full(&source) {
             ImageError::DiskFull { path }
@@ -103,7 +126,7 @@ impl ImageError {
             ImageError::Io {
                 action,
                 path,
-                source,
+                error: source,
             }
         }
     }

@@ -28,10 +28,7 @@ pub(crate) fn client() -> Result<Client> {
         .connect_timeout(Duration::from_secs(30))
         .read_timeout(Duration::from_secs(60))
         .build()
-        .map_err(|source| ImageError::Http {
-            url: "(HTTP client setup)".into(),
-            source,
-        })
+        .map_err(|err| ImageError::http("(HTTP client setup)", &err))
 }
 
 /// The error for an unsuccessful status, with a hint for the usual causes.
@@ -67,7 +64,12 @@ pub(crate) struct Download {
 impl Download {
     /// Requests `url` from byte `from` on. When the server ignores the range
     /// the download starts from byte 0 instead: check [`Download::offset`].
-    pub async fn start(client: &Client, url: &Url, bearer: Option<&str>, from: u64) -> Result<Self> {
+    pub async fn start(
+        client: &Client,
+        url: &Url,
+        bearer: Option<&str>,
+        from: u64,
+    ) -> Result<Self> {
         let mut headers = HeaderMap::new();
         if let Some(token) = bearer {
             if let Ok(value) = format!("Bearer {token}").parse() {
@@ -177,7 +179,10 @@ impl Download {
 
     /// Sends the request for the bytes from `offset` on.
     async fn open(&mut self) -> std::result::Result<(), Retry> {
-        let mut request = self.client.get(self.url.clone()).headers(self.headers.clone());
+        let mut request = self
+            .client
+            .get(self.url.clone())
+            .headers(self.headers.clone());
         if self.offset > 0 {
             request = request.header(RANGE, format!("bytes={}-", self.offset));
         }
@@ -193,7 +198,9 @@ impl Download {
                     .get(CONTENT_RANGE)
                     .and_then(|value| value.to_str().ok())
                     .and_then(parse_content_range)
-                    .ok_or_else(|| Retry::Transient("a 206 answer without a usable Content-Range".into()))?;
+                    .ok_or_else(|| {
+                        Retry::Transient("a 206 answer without a usable Content-Range".into())
+                    })?;
                 if start != self.offset {
                     return Err(Retry::Transient(format!(
                         "asked for bytes from {} and got bytes from {start}",
@@ -254,7 +261,10 @@ mod tests {
 
     #[test]
     fn content_range_values() {
-        assert_eq!(parse_content_range("bytes 100-199/1000"), Some((100, Some(1000))));
+        assert_eq!(
+            parse_content_range("bytes 100-199/1000"),
+            Some((100, Some(1000)))
+        );
         assert_eq!(parse_content_range("bytes 5-9/*"), Some((5, None)));
         assert_eq!(parse_content_range("items 1-2/3"), None);
     }

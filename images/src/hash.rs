@@ -81,14 +81,21 @@ impl Sha256 {
             tail.push(0);
         }
         tail.extend_from_slice(&(self.length * 8).to_be_bytes());
-        let blocks: Vec<Block> = tail.chunks_exact(BLOCK).map(|b| *Block::from_slice(b)).collect();
+        let blocks: Vec<Block> = tail
+            .chunks_exact(BLOCK)
+            .map(|b| *Block::from_slice(b))
+            .collect();
         sha2::compress256(&mut state, &blocks);
         state.iter().map(|word| format!("{word:08x}")).collect()
     }
 
     /// The running state as one line of text (state words, length, pending bytes).
     pub fn save(&self) -> String {
-        let words: String = self.state.iter().map(|word| format!("{word:08x}")).collect();
+        let words: String = self
+            .state
+            .iter()
+            .map(|word| format!("{word:08x}"))
+            .collect();
         let pending: String = self.pending.iter().map(|b| format!("{b:02x}")).collect();
         format!("{words}:{}:{pending}", self.length)
     }

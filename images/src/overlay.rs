@@ -29,7 +29,15 @@ pub fn create_overlay(base: &BaseImage, dest: &Path, size_bytes: u64) -> Result<
     }
     let mut command = Command::new(qemu_img());
     command
-        .args(["create", "-q", "-f", "qcow2", "-F", base.format.as_str(), "-b"])
+        .args([
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "-F",
+            base.format.as_str(),
+            "-b",
+        ])
         .arg(&base.path)
         .arg(dest)
         .arg(size_bytes.to_string());
@@ -83,7 +91,8 @@ pub fn backing_file(path: &Path) -> Result<Option<PathBuf>> {
     file.seek(SeekFrom::Start(offset))
         .and_then(|_| file.read_exact(&mut name))
         .map_err(|err| ImageError::io("reading", path, err))?;
-    let name = String::from_utf8(name).map_err(|_| bad(path, "its backing-file name is not UTF-8"))?;
+    let name =
+        String::from_utf8(name).map_err(|_| bad(path, "its backing-file name is not UTF-8"))?;
     let backing = PathBuf::from(name);
     Ok(Some(if backing.is_absolute() {
         backing
@@ -147,7 +156,10 @@ mod tests {
     use super::*;
 
     fn qemu_img_available() -> bool {
-        Command::new(qemu_img()).arg("--version").output().is_ok_and(|o| o.status.success())
+        Command::new(qemu_img())
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
     }
 
     #[test]
@@ -165,7 +177,10 @@ mod tests {
             .status()
             .unwrap();
         assert!(status.success());
-        assert_eq!(virtual_size(&base_path, DiskFormat::Qcow2).unwrap(), 64 << 20);
+        assert_eq!(
+            virtual_size(&base_path, DiskFormat::Qcow2).unwrap(),
+            64 << 20
+        );
         assert_eq!(backing_file(&base_path).unwrap(), None);
 
         let base = BaseImage::for_tests(&base_path, DiskFormat::Qcow2, 64 << 20);
@@ -176,7 +191,10 @@ mod tests {
         assert_eq!(backing_file(&overlay).unwrap(), Some(base_path.clone()));
         assert_eq!(virtual_size(&overlay, DiskFormat::Qcow2).unwrap(), 1 << 30);
         let used = backing_files_under(&dir.path().join("machines"));
-        assert_eq!(used.into_iter().collect::<Vec<_>>(), vec![base_path.canonicalize().unwrap()]);
+        assert_eq!(
+            used.into_iter().collect::<Vec<_>>(),
+            vec![base_path.canonicalize().unwrap()]
+        );
 
         let err = create_overlay(&base, &machines.join("small.qcow2"), 1 << 20).unwrap_err();
         assert!(err.to_string().contains("at least 1 GiB"), "{err}");
@@ -187,7 +205,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let raw = dir.path().join("x.raw");
         std::fs::write(&raw, vec![0u8; 4096]).unwrap();
-        assert!(backing_file(&raw).unwrap_err().to_string().contains("qcow2 magic"));
+        assert!(backing_file(&raw)
+            .unwrap_err()
+            .to_string()
+            .contains("qcow2 magic"));
         assert_eq!(virtual_size(&raw, DiskFormat::Raw).unwrap(), 4096);
     }
 }

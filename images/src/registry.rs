@@ -61,7 +61,10 @@ impl OciRef {
     /// Plain HTTP for registries on loopback (like podman's defaults for a
     /// local registry), HTTPS everywhere else.
     fn base_url(&self) -> String {
-        let host = self.registry.rsplit_once(':').map_or(self.registry.as_str(), |(h, _)| h);
+        let host = self
+            .registry
+            .rsplit_once(':')
+            .map_or(self.registry.as_str(), |(h, _)| h);
         let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
         let scheme = if loopback { "http" } else { "https" };
         let registry = if self.registry == "docker.io" {
@@ -75,8 +78,16 @@ impl OciRef {
 
 impl fmt::Display for OciRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let separator = if self.reference.contains(':') { '@' } else { ':' };
-        write!(f, "{}/{}{separator}{}", self.registry, self.repository, self.reference)
+        let separator = if self.reference.contains(':') {
+            '@'
+        } else {
+            ':'
+        };
+        write!(
+            f,
+            "{}/{}{separator}{}",
+            self.registry, self.repository, self.reference
+        )
     }
 }
 
@@ -100,10 +111,14 @@ pub(crate) async fn resolve(client: &Client, oci: &OciRef, arch: Arch) -> Result
         token: None,
         oci,
     };
-    let top = session.manifest(&format!("{base}/manifests/{}", oci.reference)).await?;
+    let top = session
+        .manifest(&format!("{base}/manifests/{}", oci.reference))
+        .await?;
     let manifest = if top.get("manifests").is_some() {
         let digest = pick_disk_manifest(&top, arch).map_err(error)?;
-        session.manifest(&format!("{base}/manifests/{digest}")).await?
+        session
+            .manifest(&format!("{base}/manifests/{digest}"))
+            .await?
     } else {
         top
     };
@@ -192,10 +207,10 @@ impl Session<'_> {
             if let Some(token) = &self.token {
                 request = request.bearer_auth(token);
             }
-            let response = request.send().await.map_err(|source| ImageError::Http {
-                url: url.to_string(),
-                source,
-            })?;
+            let response = request
+                .send()
+                .await
+                .map_err(|err| ImageError::http(&url, &err))?;
             if response.status() == StatusCode::UNAUTHORIZED && !retried {
                 let challenge = response
                     .headers()
@@ -210,10 +225,10 @@ impl Session<'_> {
             if !response.status().is_success() {
                 return Err(status_error(&url, response.status()));
             }
-            let text = response.text().await.map_err(|source| ImageError::Http {
-                url: url.to_string(),
-                source,
-            })?;
+            let text = response
+                .text()
+                .await
+                .map_err(|err| ImageError::http(&url, &err))?;
             return serde_json::from_str(&text)
                 .map_err(|err| self.error(format!("the manifest at {url} is not JSON: {err}")));
         }
@@ -222,14 +237,17 @@ impl Session<'_> {
     /// Asks the challenge's realm for an anonymous pull token.
     async fn fetch_token(&self, challenge: &str) -> Result<String> {
         let params = parse_bearer_challenge(challenge).ok_or_else(|| {
-            self.error(format!("authentication required, with an unusable challenge {challenge:?}"))
+            self.error(format!(
+                "authentication required, with an unusable challenge {challenge:?}"
+            ))
         })?;
         let realm = params
             .iter()
             .find(|(k, _)| k == "realm")
             .map(|(_, v)| v.clone())
             .ok_or_else(|| self.error("the bearer challenge names no realm".into()))?;
-        let mut url = Url::parse(&realm).map_err(|err| self.error(format!("bad token realm {realm}: {err}")))?;
+        let mut url = Url::parse(&realm)
+            .map_err(|err| self.error(format!("bad token realm {realm}: {err}")))?;
         {
             let mut query = url.query_pairs_mut();
             if let Some((_, service)) = params.iter().find(|(k, _)| k == "service") {
@@ -242,19 +260,19 @@ impl Session<'_> {
                 .unwrap_or_else(|| format!("repository:{}:pull", self.oci.repository));
             query.append_pair("scope", &scope);
         }
-        let response = self
-            .client
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|err| self.error(format!("token request to {url} failed: {}", error_chain(&err))))?;
+        let response = self.client.get(url.clone()).send().await.map_err(|err| {
+            self.error(format!(
+                "token request to {url} failed: {}",
+                error_chain(&err)
+            ))
+        })?;
         if !response.status().is_success() {
             return Err(status_error(&url, response.status()));
         }
-        let text = response.text().await.map_err(|source| ImageError::Http {
-            url: url.to_string(),
-            source,
-        })?;
+        let text = response
+            .text()
+            .await
+            .map_err(|err| ImageError::http(&url, &err))?;
         let body: Value = serde_json::from_str(&text)
             .map_err(|err| self.error(format!("the token from {url} is not JSON: {err}")))?;
         body.get("token")
@@ -331,7 +349,10 @@ mod tests {
         assert_eq!(
             params,
             vec![
-                ("realm".to_string(), "https://auth.example/token".to_string()),
+                (
+                    "realm".to_string(),
+                    "https://auth.example/token".to_string()
+                ),
                 ("service".to_string(), "registry.example".to_string()),
                 ("scope".to_string(), "repository:a/b:pull".to_string()),
             ]
@@ -346,10 +367,18 @@ mod tests {
             {"digest": "sha256:2", "platform": {"os": "linux", "architecture": "arm64"}, "annotations": {"disktype": "qemu"}},
             {"digest": "sha256:3", "platform": {"os": "linux", "architecture": "amd64"}, "annotations": {"disktype": "qemu"}},
         ]});
-        assert_eq!(pick_disk_manifest(&index, Arch::X86_64).unwrap(), "sha256:3");
-        assert_eq!(pick_disk_manifest(&index, Arch::Aarch64).unwrap(), "sha256:2");
+        assert_eq!(
+            pick_disk_manifest(&index, Arch::X86_64).unwrap(),
+            "sha256:3"
+        );
+        assert_eq!(
+            pick_disk_manifest(&index, Arch::Aarch64).unwrap(),
+            "sha256:2"
+        );
         let only_arm = serde_json::json!({"manifests": [
             {"digest": "sha256:2", "platform": {"os": "linux", "architecture": "arm64"}, "annotations": {"disktype": "qemu"}}]});
-        assert!(pick_disk_manifest(&only_arm, Arch::X86_64).unwrap_err().contains("available: arm64"));
+        assert!(pick_disk_manifest(&only_arm, Arch::X86_64)
+            .unwrap_err()
+            .contains("available: arm64"));
     }
 }

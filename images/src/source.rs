@@ -71,7 +71,9 @@ impl ImageRef {
         if let Some(rest) = text.strip_prefix("docker://") {
             return registry::OciRef::parse(rest)
                 .map(ImageRef::Oci)
-                .ok_or_else(|| invalid("expected docker://REGISTRY/REPOSITORY[:TAG|@sha256:DIGEST]"));
+                .ok_or_else(|| {
+                    invalid("expected docker://REGISTRY/REPOSITORY[:TAG|@sha256:DIGEST]")
+                });
         }
         if let Some((scheme, _)) = text.split_once("://") {
             return match scheme.to_ascii_lowercase().as_str() {
@@ -143,7 +145,9 @@ pub(crate) async fn resolve(
 ) -> Result<Plan> {
     let origin = image.to_string();
     match image {
-        ImageRef::Stream(stream) => resolve_stream(client, *stream, arch, stream_base, origin).await,
+        ImageRef::Stream(stream) => {
+            resolve_stream(client, *stream, arch, stream_base, origin).await
+        }
         ImageRef::Url(url) => resolve_url(client, url, origin).await,
         ImageRef::File(path) => resolve_file(path, origin),
         ImageRef::Oci(oci) => {
@@ -182,39 +186,43 @@ async fn resolve_stream(
             .get(url.clone())
             .send()
             .await
-            .map_err(|source| ImageError::Http {
-                url: url.to_string(),
-                source,
-            })?;
+            .map_err(|err| ImageError::http(&url, &err))?;
         if !response.status().is_success() {
             return Err(status_error(&url, response.status()));
         }
-        let text = response.text().await.map_err(|source| ImageError::Http {
-            url: url.to_string(),
-            source,
-        })?;
+        let text = response
+            .text()
+            .await
+            .map_err(|err| ImageError::http(&url, &err))?;
         (url, text)
     } else {
         let path = Path::new(base).join(&name);
-        let text = std::fs::read_to_string(&path).map_err(|err| ImageError::io("reading", &path, err))?;
-        let url = Url::from_file_path(std::path::absolute(&path).unwrap_or(path.clone())).map_err(|()| {
-            ImageError::StreamMetadata {
+        let text =
+            std::fs::read_to_string(&path).map_err(|err| ImageError::io("reading", &path, err))?;
+        let url = Url::from_file_path(std::path::absolute(&path).unwrap_or(path.clone())).map_err(
+            |()| ImageError::StreamMetadata {
                 url: path.display().to_string(),
                 reason: "not an absolute path".into(),
-            }
-        })?;
+            },
+        )?;
         (url, text)
     };
     let disk = stream_disk(&metadata_url, &text, arch)?;
-    let location = metadata_url.join(&disk.location).map_err(|err| ImageError::StreamMetadata {
-        url: metadata_url.to_string(),
-        reason: format!("bad disk location {:?}: {err}", disk.location),
-    })?;
-    let location = if location.scheme() == "file" {
-        Location::File(location.to_file_path().map_err(|()| ImageError::StreamMetadata {
+    let location = metadata_url
+        .join(&disk.location)
+        .map_err(|err| ImageError::StreamMetadata {
             url: metadata_url.to_string(),
-            reason: format!("bad disk location {:?}", disk.location),
-        })?)
+            reason: format!("bad disk location {:?}: {err}", disk.location),
+        })?;
+    let location = if location.scheme() == "file" {
+        Location::File(
+            location
+                .to_file_path()
+                .map_err(|()| ImageError::StreamMetadata {
+                    url: metadata_url.to_string(),
+                    reason: format!("bad disk location {:?}", disk.location),
+                })?,
+        )
     } else {
         Location::Http {
             url: location,
@@ -251,7 +259,8 @@ fn stream_disk(url: &Url, text: &str, arch: Arch) -> Result<StreamDisk> {
         url: url.to_string(),
         reason,
     };
-    let doc: Value = serde_json::from_str(text).map_err(|err| malformed(format!("not JSON: {err}")))?;
+    let doc: Value =
+        serde_json::from_str(text).map_err(|err| malformed(format!("not JSON: {err}")))?;
     let architectures = doc
         .get("architectures")
         .and_then(Value::as_object)
@@ -273,7 +282,8 @@ fn stream_disk(url: &Url, text: &str, arch: Arch) -> Result<StreamDisk> {
         .and_then(|format| format.get("disk"))
         .ok_or_else(|| no_arch("qemu qcow2.xz disk"))?;
     let field = |name: &str| disk.get(name).and_then(Value::as_str).map(str::to_string);
-    let location = field("location").ok_or_else(|| malformed("the qcow2.xz disk has no \"location\"".into()))?;
+    let location = field("location")
+        .ok_or_else(|| malformed("the qcow2.xz disk has no \"location\"".into()))?;
     let sha256 = field("sha256")
         .filter(|sha| is_sha256_hex(sha))
         .ok_or_else(|| malformed("the qcow2.xz disk has no valid \"sha256\"".into()))?;
@@ -298,10 +308,7 @@ async fn resolve_url(client: &Client, url: &Url, origin: String) -> Result<Plan>
         .head(url.clone())
         .send()
         .await
-        .map_err(|source| ImageError::Http {
-            url: url.to_string(),
-            source,
-        })?;
+        .map_err(|err| ImageError::http(url, &err))?;
     let status = response.status();
     let mut validators = vec!["url".to_string(), url.to_string()];
     if status.is_success() {
@@ -334,8 +341,10 @@ async fn resolve_url(client: &Client, url: &Url, origin: String) -> Result<Plan>
 
 /// A local file's key is its absolute path, size and modification time.
 fn resolve_file(path: &Path, origin: String) -> Result<Plan> {
-    let absolute = std::path::absolute(path).map_err(|err| ImageError::io("resolving", path, err))?;
-    let metadata = std::fs::metadata(&absolute).map_err(|err| ImageError::io("reading", &absolute, err))?;
+    let absolute =
+        std::path::absolute(path).map_err(|err| ImageError::io("resolving", path, err))?;
+    let metadata =
+        std::fs::metadata(&absolute).map_err(|err| ImageError::io("reading", &absolute, err))?;
     if !metadata.is_file() {
         return Err(ImageError::BadFile {
             path: absolute,
@@ -350,10 +359,15 @@ fn resolve_file(path: &Path, origin: String) -> Result<Plan> {
     let path_text = absolute.display().to_string();
     Ok(Plan {
         origin,
-        label: absolute
-            .file_name()
-            .map_or(path_text.clone(), |name| name.to_string_lossy().into_owned()),
-        key: key_of(&["file", &path_text, &metadata.len().to_string(), &modified.to_string()]),
+        label: absolute.file_name().map_or(path_text.clone(), |name| {
+            name.to_string_lossy().into_owned()
+        }),
+        key: key_of(&[
+            "file",
+            &path_text,
+            &metadata.len().to_string(),
+            &modified.to_string(),
+        ]),
         location: Location::File(absolute),
         compressed_sha256: None,
         uncompressed_sha256: None,
@@ -380,8 +394,14 @@ mod tests {
 
     #[test]
     fn parses_every_kind_of_reference() {
-        assert_eq!(ImageRef::parse("stream:next").unwrap(), ImageRef::Stream(Stream::Next));
-        assert!(matches!(ImageRef::parse("https://x/a.qcow2.xz").unwrap(), ImageRef::Url(_)));
+        assert_eq!(
+            ImageRef::parse("stream:next").unwrap(),
+            ImageRef::Stream(Stream::Next)
+        );
+        assert!(matches!(
+            ImageRef::parse("https://x/a.qcow2.xz").unwrap(),
+            ImageRef::Url(_)
+        ));
         assert_eq!(
             ImageRef::parse("/tmp/a.raw").unwrap(),
             ImageRef::File(PathBuf::from("/tmp/a.raw"))
@@ -390,7 +410,8 @@ mod tests {
             ImageRef::parse("file:///tmp/a.raw").unwrap(),
             ImageRef::File(PathBuf::from("/tmp/a.raw"))
         );
-        let ImageRef::Oci(oci) = ImageRef::parse("docker://quay.io/podman/machine-os:5.3").unwrap() else {
+        let ImageRef::Oci(oci) = ImageRef::parse("docker://quay.io/podman/machine-os:5.3").unwrap()
+        else {
             panic!("not oci");
         };
         assert_eq!(oci.to_string(), "quay.io/podman/machine-os:5.3");
@@ -401,7 +422,10 @@ mod tests {
         let err = ImageRef::parse("ftp://host/a.xz").unwrap_err();
         assert!(matches!(err, ImageError::UnsupportedScheme { .. }));
         assert!(err.to_string().contains("\"ftp\""), "{err}");
-        assert!(ImageRef::parse("stream:beta").unwrap_err().to_string().contains("stable, testing or next"));
+        assert!(ImageRef::parse("stream:beta")
+            .unwrap_err()
+            .to_string()
+            .contains("stable, testing or next"));
         assert!(ImageRef::parse("").is_err());
         assert!(ImageRef::parse("docker://").is_err());
     }
@@ -430,7 +454,11 @@ mod tests {
         assert!(err.to_string().contains("available: x86_64"), "{err}");
 
         let err = stream_disk(&url, "{not json", Arch::X86_64).unwrap_err();
-        assert!(err.to_string().contains("malformed Fedora CoreOS stream metadata"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("malformed Fedora CoreOS stream metadata"),
+            "{err}"
+        );
         let err = stream_disk(&url, r#"{"architectures": {"x86_64": {"artifacts": {"qemu": {"formats": {"qcow2.xz": {"disk": {"location": "x"}}}}}}}}"#, Arch::X86_64).unwrap_err();
         assert!(err.to_string().contains("sha256"), "{err}");
     }

@@ -118,12 +118,12 @@ pub(crate) fn unpack(mut job: UnpackJob, mut input: Input) -> Result<Unpacked> {
     let resume = job.resume.take();
     let mut out = SparseOutput::open(&job.partial, resume.as_ref(), job.written.clone())?;
     let mut compressed = match &resume {
-        Some(checkpoint) => Sha256::restore(&checkpoint.compressed_hash).ok_or_else(|| {
-            ImageError::Internal {
+        Some(checkpoint) => {
+            Sha256::restore(&checkpoint.compressed_hash).ok_or_else(|| ImageError::Internal {
                 location: job.location.clone(),
                 reason: "unreadable saved hash state".into(),
-            }
-        })?,
+            })?
+        }
         None => Sha256::new(),
     };
 
@@ -222,10 +222,10 @@ fn copy_decoded(
     out: &mut SparseOutput,
     location: &str,
 ) -> Result<()> {
-    let corrupt = |source: io::Error| ImageError::Corrupt {
+    let corrupt = |error: io::Error| ImageError::Corrupt {
         format: compression.name(),
         location: location.to_string(),
-        source,
+        error,
     };
     let mut decoder: Box<dyn Read + '_> = match compression {
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(reader).map_err(corrupt)?),
@@ -267,7 +267,7 @@ impl XzPass {
         let stream = multithreaded_decoder().map_err(|err| ImageError::Corrupt {
             format: "xz",
             location: job.location.clone(),
-            source: err.into(),
+            error: err.into(),
         })?;
         Ok(XzPass {
             stream,
@@ -326,10 +326,20 @@ impl XzPass {
                 self.last_save = Instant::now();
             }
         }
+        let drained = match self.ended {
+            true => Ok(()),
+            false => self.feed(&[], Action::Finish, out),
+        };
         if !self.ended {
-            self.feed(&[], Action::Finish, out)?;
-        }
-        if !self.ended {
+            // The input stopped early (a failed download or a cut file): keep
+            // what was decoded and save the newest checkpoint, so that the
+            // next run can resume from there.
+            out.write(&self.buffer[..self.filled])?;
+            self.filled = 0;
+            if let Some(checkpoint) = out.take_durable_checkpoint()? {
+                (job.save_checkpoint)(&checkpoint);
+            }
+            drained?;
             return Err(self.corrupt(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "the xz stream ends early (truncated)",
@@ -374,11 +384,11 @@ impl XzPass {
         }
     }
 
-    fn corrupt(&self, source: io::Error) -> ImageError {
+    fn corrupt(&self, error: io::Error) -> ImageError {
         ImageError::Corrupt {
             format: "xz",
             location: self.location.clone(),
-            source,
+            error,
         }
     }
 }
@@ -574,9 +584,9 @@ impl SparseOutput {
 fn is_zero(block: &[u8]) -> bool {
     // OR-folding whole words lets the compiler vectorise the check.
     let mut words = block.chunks_exact(8);
-    let folded = words
-        .by_ref()
-        .fold(0u64, |acc, word| acc | u64::from_ne_bytes(word.try_into().unwrap_or_default()));
+    let folded = words.by_ref().fold(0u64, |acc, word| {
+        acc | u64::from_ne_bytes(word.try_into().unwrap_or_default())
+    });
     folded == 0 && words.remainder().iter().all(|&byte| byte == 0)
 }
 
@@ -649,7 +659,10 @@ mod tests {
             let written = std::fs::read(dir.path().join("out")).unwrap();
             assert!(written == data, "{compression:?} output differs");
             let blocks = std::fs::metadata(dir.path().join("out")).unwrap().blocks();
-            assert!(blocks * 512 <= (data.len() as u64) / 2 + (1 << 20), "{compression:?}: {blocks} blocks, not sparse");
+            assert!(
+                blocks * 512 <= (data.len() as u64) / 2 + (1 << 20),
+                "{compression:?}: {blocks} blocks, not sparse"
+            );
         }
     }
 

@@ -17,8 +17,12 @@ const HEADER_MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
 enum State {
     StreamHeader,
     BlockStart,
-    BlockHeader { size: usize },
-    BlockBody { remaining: u64 },
+    BlockHeader {
+        size: usize,
+    },
+    BlockBody {
+        remaining: u64,
+    },
     /// The index has begun: every block has been seen.
     Index,
     /// A block without sizes in its header (single-threaded xz): no boundaries.

@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod env;
+pub mod http;
 pub mod podman;
 pub mod process;
