@@ -616,7 +616,7 @@ mod tests {
         let mut data = vec![0u8; len];
         for (i, byte) in data.iter_mut().enumerate() {
             // Data in the first and third quarter, zeros elsewhere.
-            if (i / (len / 4)) % 2 == 0 {
+            if (i / (len / 4)).is_multiple_of(2) {
                 *byte = (i % 251) as u8;
             }
         }
