@@ -13,14 +13,13 @@
 //! failure never leaves a half image among the bases.
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::{Bytes, BytesMut};
-use fs4::{FileExt, TryLockError};
 use reqwest::Client;
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
@@ -258,14 +257,14 @@ impl ImageCache {
     async fn lease(&self) -> Result<File> {
         let path = self.dir("cache.lock");
         let file = open_lock_file(&path)?;
-        run_blocking(&path, move || FileExt::lock_shared(&file).map(|()| file)).await
+        run_blocking(&path, move || file.lock_shared().map(|()| file)).await
     }
 
     fn try_lock_cache(&self, path: &Path) -> Result<Option<File>> {
         std::fs::create_dir_all(&self.root)
             .map_err(|err| ImageError::io("creating", &self.root, err))?;
         let file = open_lock_file(path)?;
-        match FileExt::try_lock(&file) {
+        match file.try_lock() {
             Ok(()) => Ok(Some(file)),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(err)) => Err(ImageError::io("locking", path, err)),
@@ -276,7 +275,7 @@ impl ImageCache {
     async fn lock_key(&self, plan: &Plan, reporter: &dyn Reporter) -> Result<File> {
         let path = self.dir("locks").join(format!("{}.lock", plan.key));
         let file = open_lock_file(&path)?;
-        match FileExt::try_lock(&file) {
+        match file.try_lock() {
             Ok(()) => return Ok(file),
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(err)) => return Err(ImageError::io("locking", &path, err)),
@@ -285,7 +284,7 @@ impl ImageCache {
             "Waiting for another berth process downloading {}",
             plan.label
         ));
-        run_blocking(&path, move || FileExt::lock(&file).map(|()| file)).await
+        run_blocking(&path, move || file.lock().map(|()| file)).await
     }
 
     fn lookup(&self, key: &str, lease: &Arc<File>) -> Option<BaseImage> {

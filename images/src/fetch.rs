@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_RANGE, RANGE};
-use reqwest::{Client, Response, StatusCode, Url};
+use reqwest::{Client, RequestBuilder, Response, StatusCode, Url};
 
 use crate::error::{ImageError, Result};
 
@@ -44,6 +44,26 @@ pub(crate) fn status_error(url: &Url, status: StatusCode) -> ImageError {
         status: status.as_u16(),
         hint,
     }
+}
+
+/// Sends `request` to `url` and returns the body of a successful answer.
+pub(crate) async fn get_text(request: RequestBuilder, url: &Url) -> Result<String> {
+    let response = request
+        .send()
+        .await
+        .map_err(|err| ImageError::http(url, &err))?;
+    success_text(response, url).await
+}
+
+/// The body of `response`, or the error for its unsuccessful status.
+pub(crate) async fn success_text(response: Response, url: &Url) -> Result<String> {
+    if !response.status().is_success() {
+        return Err(status_error(url, response.status()));
+    }
+    response
+        .text()
+        .await
+        .map_err(|err| ImageError::http(url, &err))
 }
 
 /// One download in progress.

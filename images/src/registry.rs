@@ -11,7 +11,7 @@ use reqwest::{Client, StatusCode, Url};
 use serde_json::Value;
 
 use crate::error::{ImageError, Result};
-use crate::fetch::{error_chain, status_error};
+use crate::fetch::{get_text, success_text};
 use crate::source::is_sha256_hex;
 use crate::Arch;
 
@@ -222,13 +222,7 @@ impl Session<'_> {
                 retried = true;
                 continue;
             }
-            if !response.status().is_success() {
-                return Err(status_error(&url, response.status()));
-            }
-            let text = response
-                .text()
-                .await
-                .map_err(|err| ImageError::http(&url, &err))?;
+            let text = success_text(response, &url).await?;
             return serde_json::from_str(&text)
                 .map_err(|err| self.error(format!("the manifest at {url} is not JSON: {err}")));
         }
@@ -260,19 +254,7 @@ impl Session<'_> {
                 .unwrap_or_else(|| format!("repository:{}:pull", self.oci.repository));
             query.append_pair("scope", &scope);
         }
-        let response = self.client.get(url.clone()).send().await.map_err(|err| {
-            self.error(format!(
-                "token request to {url} failed: {}",
-                error_chain(&err)
-            ))
-        })?;
-        if !response.status().is_success() {
-            return Err(status_error(&url, response.status()));
-        }
-        let text = response
-            .text()
-            .await
-            .map_err(|err| ImageError::http(&url, &err))?;
+        let text = get_text(self.client.get(url.clone()), &url).await?;
         let body: Value = serde_json::from_str(&text)
             .map_err(|err| self.error(format!("the token from {url} is not JSON: {err}")))?;
         body.get("token")

@@ -11,7 +11,7 @@ use reqwest::{Client, Url};
 use serde_json::Value;
 
 use crate::error::{ImageError, Result};
-use crate::fetch::status_error;
+use crate::fetch::{get_text, status_error};
 use crate::hash::Sha256;
 use crate::{registry, Arch};
 
@@ -182,18 +182,7 @@ async fn resolve_stream(
                 reason: format!("not a valid base URL: {err}"),
             }
         })?;
-        let response = client
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|err| ImageError::http(&url, &err))?;
-        if !response.status().is_success() {
-            return Err(status_error(&url, response.status()));
-        }
-        let text = response
-            .text()
-            .await
-            .map_err(|err| ImageError::http(&url, &err))?;
+        let text = get_text(client.get(url.clone()), &url).await?;
         (url, text)
     } else {
         let path = Path::new(base).join(&name);

@@ -8,7 +8,7 @@ berth_packages=(
     podman runc busybox-static uidmap slirp4netns
     qemu-system-x86 qemu-utils ovmf
     openssh-server openssh-client
-    xz-utils zstd curl socat jq
+    xz-utils zstd curl socat jq openssl python3
     debootstrap ignition mtools dosfstools e2fsprogs fdisk extlinux syslinux-common
     hyperfine docker-registry apache2-utils ruby
 )

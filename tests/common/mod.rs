@@ -6,3 +6,4 @@ pub mod env;
 pub mod http;
 pub mod podman;
 pub mod process;
+pub mod registry;
