@@ -69,7 +69,7 @@ fn write_value(
     depth: usize,
 ) -> Result<(), JsonError> {
     match value {
-        Value::Nil => out.push_str("null"),
+        Value::Nil | Value::NilList | Value::NilMap => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => {
             let _ = write!(out, "{i}");

@@ -749,6 +749,70 @@ mod tests {
         );
     }
 
+    /// Random formats and random table text never panic.
+    #[test]
+    fn random_formats_never_panic() {
+        let pieces = [
+            "table ",
+            "table",
+            " ",
+            "\\t",
+            "\\n",
+            "\t",
+            "\n",
+            "{{",
+            "}}",
+            "{{range .}}",
+            "{{ range . }}",
+            "{{end}}",
+            "{{end -}}",
+            "{{.ID}}",
+            "{{.Names}}",
+            "{{json .}}",
+            "json",
+            "{{.Labels}}",
+            "x",
+            "\u{ff}",
+            "é",
+            "{{-",
+            "-}}",
+            "{{else}}",
+            "{{if .ID}}",
+            "{{index .Labels \"app\"}}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let headers = headers_of::<PsRow>(&[("ID", "container id")]);
+        for _ in 0..5_000 {
+            let len = (next() % 8) as usize;
+            let format: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let _ = is_json(&format);
+            let options = ListOptions {
+                name: "ps",
+                format: Some(&format),
+                default_format: "",
+                noheading: next() % 2 == 0,
+            };
+            let _ = render_list(Vec::new(), &options, &headers, &rows());
+            // Raw bytes (tabs, newlines, escape bytes) through the tabwriter.
+            let bytes: Vec<u8> = (0..(next() % 40))
+                .map(|_| {
+                    [b'a', b'\t', b'\n', 0xff, 0xc3, 0xa9, b'\x0c', b'\x0b'][(next() % 8) as usize]
+                })
+                .collect();
+            let mut w = TabWriter::podman(Vec::new());
+            let _ = w.write_all(&bytes);
+            let _ = w.flush();
+        }
+    }
+
     #[test]
     fn broken_pipe_is_an_io_error_in_the_chain() {
         struct Closed;

@@ -204,7 +204,7 @@ impl<'t, 'd, 'o> State<'t, 'd, 'o> {
                 .into_iter()
                 .map(|(k, v)| (Value::String(k), Cow::Owned(v)))
                 .collect(),
-            Cow::Borrowed(Value::Nil) | Cow::Owned(Value::Nil) => Vec::new(),
+            nil if nil.is_nil() => Vec::new(),
             other => {
                 return Err(self.error(format!(
                     "range can't iterate over {}",
@@ -431,7 +431,12 @@ impl<'t, 'd, 'o> State<'t, 'd, 'o> {
         let has_args = args.len() > 1 || final_value.is_some();
         let fold_case = self.exec.fold_field_case;
         match receiver {
-            Cow::Borrowed(Value::Nil) | Cow::Owned(Value::Nil) => Ok(Cow::Owned(Value::Nil)),
+            Cow::Borrowed(Value::Nil | Value::NilMap) | Cow::Owned(Value::Nil | Value::NilMap) => {
+                if has_args {
+                    return Err(self.error(format!("{field} is not a method but has arguments")));
+                }
+                Ok(Cow::Owned(Value::Nil))
+            }
             Cow::Borrowed(Value::Struct(s)) => match s.field(field).or_else(|| {
                 fold_case
                     .then(|| s.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(field)))
@@ -581,7 +586,7 @@ impl<'t, 'd, 'o> State<'t, 'd, 'o> {
     fn validate_type(&self, value: Val<'d>, param: Param) -> EResult<Val<'d>> {
         let ok = match (param, value.as_ref()) {
             (Param::Reflect | Param::Any, _) => true,
-            (Param::StringList, Value::Nil) => true,
+            (Param::StringList, Value::Nil | Value::NilList) => true,
             (_, Value::Nil) => {
                 return Err(self.error(format!("invalid value; expected {}", param.go_type())))
             }

@@ -113,6 +113,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, String> {
         "urlquery" => Value::String(query_escape(&escaper_input(args))),
         "join" => {
             let parts: Vec<&str> = match arg(0) {
+                Value::NilList => Vec::new(),
                 Value::List(items) => items
                     .iter()
                     .map(|item| match item {
@@ -254,6 +255,20 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
     for index in indexes {
         item = match item {
             Value::Nil => return Err("index of nil pointer".to_string()),
+            Value::NilList => {
+                index_arg(index, 0)?;
+                return Err("reflect: slice index out of range".to_string());
+            }
+            Value::NilMap => match index {
+                Value::String(_) => Value::String(String::new()),
+                Value::Nil => return Err("value is nil; should be of type string".to_string()),
+                other => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ))
+                }
+            },
             Value::List(items) => {
                 let x = index_arg(index, items.len())?;
                 match items.into_iter().nth(x) {
@@ -316,6 +331,7 @@ fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
             s.len()
         }
         Value::List(items) => items.len(),
+        Value::NilList => 0,
         other => return Err(format!("can't slice item of type {}", other.type_name())),
     };
     let mut idx = [0, len, len];
@@ -333,13 +349,14 @@ fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
             Value::String(String::from_utf8_lossy(&s.as_bytes()[idx[0]..idx[1]]).into_owned())
         }
         Value::List(items) => Value::List(items[idx[0]..idx[1]].to_vec()),
-        _ => Value::Nil,
+        _ => Value::NilList,
     })
 }
 
 fn length(item: &Value) -> Result<i64, String> {
     match item {
         Value::Nil => Err("len of nil pointer".to_string()),
+        Value::NilList | Value::NilMap => Ok(0),
         Value::List(items) => Ok(items.len() as i64),
         Value::Map(map) => Ok(map.len() as i64),
         Value::String(s) => Ok(s.len() as i64),
@@ -398,9 +415,7 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
                 (Value::Uint(a), Value::Uint(b)) => a == b,
                 (Value::Float(a), Value::Float(b)) => a == b,
                 (Value::String(a), Value::String(b)) => a == b,
-                (Value::Nil, _) | (_, Value::Nil) => {
-                    matches!(arg1, Value::Nil) && matches!(arg, Value::Nil)
-                }
+                _ if arg1.is_nil() || arg.is_nil() => arg1.is_nil() && arg.is_nil(),
                 (Value::Struct(a), Value::Struct(b)) if a.name == b.name && comparable(arg) => {
                     a == b
                 }

@@ -321,6 +321,8 @@ fn print_value(out: &mut String, value: &Value, verb: char, spec: &Spec, depth: 
             }
             _ => bad_verb(out, value, verb),
         },
+        Value::NilList => out.push_str("[]"),
+        Value::NilMap => out.push_str("map[]"),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

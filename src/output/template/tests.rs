@@ -238,6 +238,50 @@ fn execution_errors_are_go_worded() {
     );
 }
 
+/// Go's nil slices and maps print as `[]` and `map[]` but encode as
+/// `null` (as `podman ps --format '{{.Labels}} {{json .Labels}}'` shows for
+/// a container without labels).
+#[test]
+fn typed_nils() {
+    #[derive(serde::Serialize)]
+    #[allow(non_snake_case)]
+    struct Row {
+        #[serde(serialize_with = "value::nil_map")]
+        Labels: Option<std::collections::BTreeMap<String, String>>,
+        #[serde(serialize_with = "value::nil_list")]
+        Mounts: Option<Vec<String>>,
+    }
+    let row = Row {
+        Labels: None,
+        Mounts: None,
+    };
+    let t = Template::parse(
+        "ps",
+        "{{.Labels}} {{json .Labels}} {{.Mounts}} {{json .Mounts}} {{len .Labels}} \
+         {{index .Labels \"a\"}}|{{.Labels.a}}|{{join .Mounts \",\"}}|{{range .Mounts}}x{{else}}none{{end}}|{{if .Labels}}y{{else}}n{{end}}|{{eq .Mounts nil}}",
+    )
+    .unwrap();
+    assert_eq!(
+        t.execute(&row).unwrap(),
+        "map[] null [] null 0 |<no value>||none|n|true"
+    );
+    assert_eq!(
+        serde_json::to_string(&row).unwrap(),
+        r#"{"Labels":null,"Mounts":null}"#
+    );
+    let full = Row {
+        Labels: Some([("a".to_string(), "b".to_string())].into()),
+        Mounts: Some(vec!["/x".to_string()]),
+    };
+    assert_eq!(
+        Template::parse("ps", "{{.Labels}} {{json .Mounts}}")
+            .unwrap()
+            .execute(&full)
+            .unwrap(),
+        "map[a:b] [\"/x\"]"
+    );
+}
+
 #[test]
 fn field_case_folding_is_opt_in() {
     let data = json!({"host": {"arch": "amd64"}, "Labels": {"app": "web"}});

@@ -9,8 +9,10 @@
 //! integers versus floats, and nil.
 //!
 //! Rules for callers, so that output matches podman's Go types:
-//! - serialize Go nil slices and maps as empty lists and maps (Go prints `[]`
-//!   and `map[]` for them), not as `None`;
+//! - a Go slice or map field that may be nil is an `Option` marked
+//!   `#[serde(serialize_with = "nil_list")]` / `"nil_map"` (Go prints `[]` /
+//!   `map[]` for nil but encodes it as JSON `null`); a plain `None` is an
+//!   untyped nil and prints `<no value>`;
 //! - do not `#[serde(flatten)]` or skip fields of row structs: serde turns a
 //!   flattened struct into a map, and a skipped field becomes "can't evaluate";
 //! - name the struct like Go does with `#[serde(rename = "pkg.Type")]` if its
@@ -33,6 +35,10 @@ pub enum Value {
     String(String),
     /// A Go slice.
     List(Vec<Value>),
+    /// A nil Go slice: prints as `[]` but encodes as JSON `null`.
+    NilList,
+    /// A nil Go map: prints as `map[]` but encodes as JSON `null`.
+    NilMap,
     /// A Go map with string keys; iterated and printed in key order like Go.
     Map(BTreeMap<String, Value>),
     /// A Go struct: fields in declaration order.
@@ -99,15 +105,22 @@ impl Value {
             Value::Float(_) => "float64".to_string(),
             Value::String(_) => "string".to_string(),
             Value::List(items) => format!("[]{}", element_type(items.iter())),
+            Value::NilList => "[]string".to_string(),
+            Value::NilMap => "map[string]string".to_string(),
             Value::Map(map) => format!("map[string]{}", element_type(map.values())),
             Value::Struct(s) => s.name.clone(),
         }
     }
 
+    /// Whether this is any kind of Go nil.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil | Value::NilList | Value::NilMap)
+    }
+
     /// Go's notion of truth used by `if`, `with`, `and`, `or` and `not`.
     pub fn is_true(&self) -> bool {
         match self {
-            Value::Nil => false,
+            Value::Nil | Value::NilList | Value::NilMap => false,
             Value::Bool(b) => *b,
             Value::Int(i) => *i != 0,
             Value::Uint(u) => *u != 0,
@@ -124,12 +137,15 @@ impl Value {
     pub fn zero_like(&self) -> Value {
         match self {
             Value::Nil => Value::Nil,
+            Value::NilList => Value::NilList,
+            Value::NilMap => Value::NilMap,
             Value::Bool(_) => Value::Bool(false),
             Value::Int(_) => Value::Int(0),
             Value::Uint(_) => Value::Uint(0),
             Value::Float(_) => Value::Float(0.0),
             Value::String(_) => Value::String(String::new()),
-            Value::List(_) | Value::Map(_) => Value::Nil,
+            Value::List(_) => Value::NilList,
+            Value::Map(_) => Value::NilMap,
             Value::Struct(s) => Value::Struct(Struct {
                 name: s.name.clone(),
                 fields: s
@@ -194,6 +210,35 @@ impl From<serde_json::Value> for Value {
                     .collect(),
             ),
         }
+    }
+}
+
+const NIL_LIST: &str = "$berth::template::NilList";
+const NIL_MAP: &str = "$berth::template::NilMap";
+
+/// For `#[serde(serialize_with = "nil_list")]` on an `Option<Vec<_>>`
+/// field mirroring a Go slice: `None` is Go's nil slice (`{{.F}}` prints
+/// `[]`, `{{json .F}}` prints `null`). serde_json writes it as `null`.
+pub fn nil_list<T: Serialize, S: ser::Serializer>(
+    value: &Option<T>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => v.serialize(serializer),
+        None => serializer.serialize_newtype_struct(NIL_LIST, &()),
+    }
+}
+
+/// For `#[serde(serialize_with = "nil_map")]` on an `Option<map>` field
+/// mirroring a Go map: `None` is Go's nil map (`{{.F}}` prints `map[]`,
+/// `{{json .F}}` prints `null`). serde_json writes it as `null`.
+pub fn nil_map<T: Serialize, S: ser::Serializer>(
+    value: &Option<T>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => v.serialize(serializer),
+        None => serializer.serialize_newtype_struct(NIL_MAP, &()),
     }
 }
 
@@ -279,10 +324,14 @@ impl ser::Serializer for ValueSerializer {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _name: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<Value> {
-        value.serialize(self)
+        match name {
+            NIL_LIST => Ok(Value::NilList),
+            NIL_MAP => Ok(Value::NilMap),
+            _ => value.serialize(self),
+        }
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
