@@ -38,7 +38,13 @@ pub fn destination(global: &GlobalArgs) -> anyhow::Result<Destination> {
     } else {
         ConnectionConfig::default()
     };
-    Ok(resolve(&flags, &env, &config)?)
+    let mut destination = resolve(&flags, &env, &config)?;
+    if let Some(name) = destination.name.as_deref().filter(|_| destination.is_machine) {
+        if let Some(socket) = crate::commands::machine::route::agent_socket(name) {
+            destination.uri = format!("unix://{}", socket.display());
+        }
+    }
+    Ok(destination)
 }
 
 /// Connects to the selected engine and checks its API version. When it

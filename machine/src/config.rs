@@ -202,6 +202,15 @@ pub fn guest_podman_socket(rootful: bool, uid: u32) -> String {
     }
 }
 
+/// The uid the guest user gets: the host user's, or 1000 when that is root
+/// (or the host has no uids), as podman does.
+pub fn guest_uid() -> u32 {
+    match crate::dirs::current_uid() {
+        0 => 1000,
+        uid => uid,
+    }
+}
+
 /// Reads and writes the machine configs in berth's config dir.
 #[derive(Debug, Clone)]
 pub struct MachineStore {

@@ -78,14 +78,16 @@ impl BerthDirs {
     }
 }
 
+/// The uid of this process (0 where there are no uids).
 #[cfg(unix)]
-fn current_uid() -> u32 {
+pub fn current_uid() -> u32 {
     // SAFETY: getuid has no preconditions and cannot fail.
     unsafe { libc::getuid() }
 }
 
+/// The uid of this process (0 where there are no uids).
 #[cfg(not(unix))]
-fn current_uid() -> u32 {
+pub fn current_uid() -> u32 {
     0
 }
 

@@ -61,3 +61,57 @@ impl HostProfile {
         HostProfile { os, arch }
     }
 }
+
+/// The host's CPU count (at least 1).
+pub fn cpu_count() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+}
+
+/// The host's physical memory in MiB, when the OS tells.
+pub fn memory_mib() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let kib: u64 = meminfo
+            .lines()
+            .find_map(|line| line.strip_prefix("MemTotal:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib / 1024)
+    }
+    #[cfg(target_os = "macos")]
+    {
+        let mut bytes: u64 = 0;
+        let mut size = std::mem::size_of::<u64>();
+        // SAFETY: the name is NUL-terminated and bytes/size describe a u64.
+        let rc = unsafe {
+            libc::sysctlbyname(
+                c"hw.memsize".as_ptr(),
+                (&mut bytes as *mut u64).cast(),
+                &mut size,
+                std::ptr::null_mut(),
+                0,
+            )
+        };
+        (rc == 0).then_some(bytes / (1024 * 1024))
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_has_cpus_and_memory() {
+        assert!(cpu_count() >= 1);
+        #[cfg(target_os = "linux")]
+        assert!(memory_mib().unwrap() > 64);
+    }
+}

@@ -1,8 +1,8 @@
 //! Command behaviour, one file per verb, grouped like the clap tree in
 //! `crate::cli`. Each command returns the process exit code on success.
 
-mod machine;
-mod system;
+pub(crate) mod machine;
+pub(crate) mod system;
 
 use crate::cli::{Cli, Command};
 

@@ -191,6 +191,7 @@ pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
         stop: stop_rx,
         qemu: None,
         qmp: None,
+        ssh: None,
     };
     let outcome = agent.boot_and_serve().await;
     agent.shut_down(&outcome).await;
@@ -282,6 +283,8 @@ struct Agent {
     stop: watch::Receiver<Option<String>>,
     qemu: Option<QemuProcess>,
     qmp: Option<Qmp>,
+    /// The SSH session to the guest, once the probe has made it.
+    ssh: Option<Arc<KeptSession>>,
 }
 
 /// What interrupted a boot stage.
@@ -502,6 +505,7 @@ impl Agent {
             Err(message) => return Outcome::failed(message),
         };
         let kept = Arc::new(KeptSession::new(target));
+        self.ssh = Some(kept.clone());
         let guest_socket = config.guest_podman_socket();
         let probe = self
             .during(deadline, ssh_probe(kept.clone(), guest_socket.clone()))
@@ -567,9 +571,6 @@ impl Agent {
         };
         monitor.abort();
         forwarder.abort();
-        if let Ok(session) = kept.get_current().await {
-            session.disconnect().await;
-        }
         outcome
     }
 
@@ -660,21 +661,34 @@ impl Agent {
                 Outcome::Failed { .. } => String::new(),
             };
             self.emit(EventKind::Stopping { reason });
-            match qmp.execute("system_powerdown", None).await {
-                Ok(_) => {
-                    if tokio::time::timeout(self.options.stop_timeout, qemu.wait())
-                        .await
-                        .is_ok()
-                    {
-                        return;
+            // ACPI power button, and (for guests that ignore it) poweroff
+            // over the SSH session; whichever works first.
+            if let Some(ssh) = self.ssh.clone() {
+                tokio::spawn(async move {
+                    if let Ok(session) = ssh.get_current().await {
+                        let command = if ssh.target().user == "root" {
+                            "systemctl poweroff"
+                        } else {
+                            "sudo -n systemctl poweroff"
+                        };
+                        let _ = tokio::time::timeout(Duration::from_secs(5), session.exec(command))
+                            .await;
                     }
-                    log(format_args!(
-                        "the guest did not power down within {} s: killing QEMU",
-                        self.options.stop_timeout.as_secs()
-                    ));
-                }
-                Err(err) => log(format_args!("system_powerdown failed: {err}: killing QEMU")),
+                });
             }
+            if let Err(err) = qmp.execute("system_powerdown", None).await {
+                log(format_args!("system_powerdown failed: {err}"));
+            }
+            if tokio::time::timeout(self.options.stop_timeout, qemu.wait())
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            log(format_args!(
+                "the guest did not power down within {} s: killing QEMU",
+                self.options.stop_timeout.as_secs()
+            ));
         }
         let _ = qemu.child.start_kill();
         qemu.wait().await;

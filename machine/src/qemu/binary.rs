@@ -33,7 +33,8 @@ pub fn search_dirs(profile: &HostProfile, path_var: Option<&str>) -> Vec<PathBuf
     let extra: &[&str] = match profile.os {
         HostOs::MacOs => &["/opt/homebrew/bin", "/usr/local/bin", "/opt/local/bin"],
         HostOs::Windows => &[r"C:\Program Files\qemu"],
-        HostOs::Linux => &["/usr/bin", "/usr/libexec"],
+        // Fedora's qemu-kvm package keeps its binary off PATH.
+        HostOs::Linux => &["/usr/libexec"],
     };
     for dir in extra {
         let dir = PathBuf::from(dir);

@@ -4,7 +4,7 @@ mod connection;
 mod format;
 pub mod info;
 pub mod version;
-mod yaml;
+pub(crate) mod yaml;
 
 use crate::cli::system::SystemCommand;
 use crate::cli::GlobalArgs;

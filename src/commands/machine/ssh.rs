@@ -1,0 +1,67 @@
+//! `berth machine ssh [NAME] [COMMAND...]`: OpenSSH into the guest, as podman
+//! does, but with the machine's pinned host key (a known_hosts file holding
+//! only that key, strict checking) instead of host-key checking turned off.
+//! A login shell without a command; the command's exit code passes through.
+
+use std::process::Command;
+
+use berth_machine::state::{self, State};
+
+use super::{load, machine_name, store, user_error};
+use crate::cli::machine::SshArgs;
+
+pub fn run(args: &SshArgs) -> anyhow::Result<u8> {
+    let store = store()?;
+    // The first argument is the machine if one has that name.
+    let (name, command) = match args.args.split_first() {
+        Some((first, rest)) if store.exists(first) => (first.clone(), rest.to_vec()),
+        _ => (machine_name(None), args.args.clone()),
+    };
+    let config = load(&store, &name)?;
+    let paths = store.paths(&name);
+    let status = state::probe(&paths);
+    if !matches!(status.state, State::Running | State::Degraded) || status.agent_pid.is_none() {
+        return Err(user_error(format!(
+            "vm \"{name}\" is not running: start it with `berth machine start {name}`"
+        )));
+    }
+    let user = args.username.clone().unwrap_or_else(|| {
+        if config.rootful {
+            "root".to_string()
+        } else {
+            config.ssh.remote_username.clone()
+        }
+    });
+    let strict = if config.ssh.host_key.is_empty() {
+        "accept-new"
+    } else {
+        "yes"
+    };
+    let mut ssh = Command::new("ssh");
+    ssh.arg("-i")
+        .arg(&config.ssh.identity_path)
+        .args(["-p", &config.ssh.port.to_string()])
+        .arg("-o")
+        .arg(format!("UserKnownHostsFile={}", paths.known_hosts.display()))
+        .args([
+            "-o",
+            &format!("StrictHostKeyChecking={strict}"),
+            "-o",
+            "HostKeyAlgorithms=ssh-ed25519",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "SetEnv=LC_ALL=",
+        ]);
+    if command.is_empty() {
+        ssh.arg("-t");
+    }
+    ssh.arg(format!("{user}@127.0.0.1"));
+    ssh.args(&command);
+    let status = ssh
+        .status()
+        .map_err(|err| user_error(format!("running ssh: {err}; install an OpenSSH client")))?;
+    Ok(status.code().map_or(crate::exit::GENERIC_ERROR, |code| code as u8))
+}
