@@ -39,7 +39,11 @@ pub fn destination(global: &GlobalArgs) -> anyhow::Result<Destination> {
         ConnectionConfig::default()
     };
     let mut destination = resolve(&flags, &env, &config)?;
-    if let Some(name) = destination.name.as_deref().filter(|_| destination.is_machine) {
+    if let Some(name) = destination
+        .name
+        .as_deref()
+        .filter(|_| destination.is_machine)
+    {
         if let Some(socket) = crate::commands::machine::route::agent_socket(name) {
             destination.uri = format!("unix://{}", socket.display());
         }

@@ -177,20 +177,24 @@ pub fn docker_tmpfiles_line(rootful: bool, uid: u32) -> String {
 }
 
 /// The unit that tells the host the guest has booted: it writes `Ready` to
-/// the virtio-serial port once sshd and the podman sockets are up.
+/// the virtio-serial port once sshd and the podman sockets are up. It only
+/// `Wants` the port's device (a slow emulated boot can outlast the device
+/// job's timeout, which would fail a `Requires`) and waits for the port node.
 pub fn ready_unit(uid: u32) -> String {
     let device = format!("dev-virtio\\x2dports-{READY_PORT}.device");
+    let port = format!("/dev/virtio-ports/{READY_PORT}");
     format!(
         "[Unit]\n\
          Description=Tell the host that the machine is ready\n\
-         Requires={device}\n\
+         Wants={device}\n\
          After={device}\n\
          After=sshd.service ssh.service sshd.socket systemd-user-sessions.service\n\
          After=podman.socket user@{uid}.service\n\
          [Service]\n\
          Type=oneshot\n\
          RemainAfterExit=yes\n\
-         ExecStart=/bin/sh -c '/usr/bin/echo Ready >/dev/virtio-ports/{READY_PORT}'\n\
+         TimeoutStartSec=0\n\
+         ExecStart=/bin/sh -c 'until [ -e {port} ]; do sleep 0.2; done; /usr/bin/echo Ready >{port}'\n\
          [Install]\n\
          RequiredBy=default.target\n"
     )
@@ -414,7 +418,7 @@ mod tests {
         assert!(ready["contents"]
             .as_str()
             .unwrap()
-            .contains("echo Ready >/dev/virtio-ports/org.fedoraproject.port.0"));
+            .contains("/usr/bin/echo Ready >/dev/virtio-ports/org.fedoraproject.port.0"));
         let links = json["storage"]["links"].as_array().unwrap();
         assert!(links.iter().any(|l| l["path"] == "/etc/localtime"
             && l["target"] == "../usr/share/zoneinfo/Europe/Berlin"));

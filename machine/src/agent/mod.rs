@@ -475,6 +475,16 @@ impl Agent {
             Err(interrupt) => return self.interrupted(interrupt, "QEMU's monitor", boot_timeout),
         }
 
+        // SSH comes up before the guest writes Ready: connect meanwhile, so
+        // that Ready is followed by little more than opening one channel.
+        let target = match ssh_target(&config) {
+            Ok(target) => target,
+            Err(message) => return Outcome::failed(message),
+        };
+        let kept = Arc::new(KeptSession::new(target));
+        self.ssh = Some(kept.clone());
+        let early_ssh = tokio::spawn(connect_early(kept.clone()));
+
         self.progress("waiting for the guest to boot");
         let ready = self
             .during(deadline, async {
@@ -500,16 +510,11 @@ impl Agent {
         self.emit(EventKind::GuestReady);
 
         self.progress("connecting over SSH");
-        let target = match ssh_target(&config) {
-            Ok(target) => target,
-            Err(message) => return Outcome::failed(message),
-        };
-        let kept = Arc::new(KeptSession::new(target));
-        self.ssh = Some(kept.clone());
         let guest_socket = config.guest_podman_socket();
         let probe = self
             .during(deadline, ssh_probe(kept.clone(), guest_socket.clone()))
             .await;
+        early_ssh.abort();
         match probe {
             Ok(Ok(())) => {}
             Ok(Err(message)) => {
@@ -775,6 +780,17 @@ fn ssh_target(config: &MachineConfig) -> Result<SshTarget, String> {
         key: Arc::new(key),
         pinned_host_key: pinned,
     })
+}
+
+/// Tries to establish the kept session while the guest boots, each attempt
+/// bounded (a forwarded port accepts before the guest's sshd answers).
+async fn connect_early(kept: Arc<KeptSession>) {
+    loop {
+        if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), kept.get()).await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// Connects over SSH and opens a channel to the guest's podman socket,

@@ -56,7 +56,10 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<u8> {
     let text = match args.format.as_deref() {
         None => crate::commands::system::yaml::to_yaml(&info),
         Some(format) if report::is_json(format) => {
-            format!("{}\n", crate::output::json::to_string_pretty(&info, "    ")?)
+            format!(
+                "{}\n",
+                crate::output::json::to_string_pretty(&info, "    ")?
+            )
         }
         Some(format) => {
             let (template, _) = report::parse_template("info", format)?;

@@ -167,7 +167,10 @@ fn resources(args: &InitArgs) -> anyhow::Result<Resources> {
         bail!("--cpus {cpus} is more than this host's {host_cpus} CPUs");
     }
     if args.memory < 256 {
-        bail!("--memory {} MiB is too little: use at least 256", args.memory);
+        bail!(
+            "--memory {} MiB is too little: use at least 256",
+            args.memory
+        );
     }
     if let Some(host_memory) = host::memory_mib() {
         if args.memory > host_memory {
@@ -267,11 +270,18 @@ pub(super) fn free_port() -> anyhow::Result<u16> {
 
 /// Writes the known_hosts file with only the pinned key (for `machine ssh`
 /// with OpenSSH and SSH connections to the machine).
-pub(super) fn write_known_hosts(paths: &MachinePaths, config: &MachineConfig) -> anyhow::Result<()> {
+pub(super) fn write_known_hosts(
+    paths: &MachinePaths,
+    config: &MachineConfig,
+) -> anyhow::Result<()> {
     let text = if config.ssh.host_key.is_empty() {
         String::new()
     } else {
-        format!("[127.0.0.1]:{} {}\n", config.ssh.port, config.ssh.host_key.trim())
+        format!(
+            "[127.0.0.1]:{} {}\n",
+            config.ssh.port,
+            config.ssh.host_key.trim()
+        )
     };
     fsutil::write_atomic(&paths.known_hosts, text.as_bytes(), 0o644)
         .with_context(|| format!("writing {}", paths.known_hosts.display()))
@@ -291,8 +301,8 @@ fn create_disk(
              (downloads come with the image cache)"
         );
     }
-    let base = std::fs::canonicalize(local)
-        .with_context(|| format!("resolving {}", local.display()))?;
+    let base =
+        std::fs::canonicalize(local).with_context(|| format!("resolving {}", local.display()))?;
     let (format, virtual_size) = image_info(&base)?;
     let size = size_gib * 1024 * 1024 * 1024;
     if size < virtual_size {

@@ -148,7 +148,11 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<u8> {
             out.flush()?;
         }
         _ => {
-            writeln!(stdout, "{}", crate::output::json::to_string_pretty(&reports, "    ")?)?;
+            writeln!(
+                stdout,
+                "{}",
+                crate::output::json::to_string_pretty(&reports, "    ")?
+            )?;
         }
     }
     match first_error {

@@ -127,7 +127,11 @@ pub fn run(args: &ListArgs) -> anyhow::Result<u8> {
         })
         .collect();
     if json {
-        writeln!(stdout, "{}", crate::output::json::to_string_pretty(&rows, "    ")?)?;
+        writeln!(
+            stdout,
+            "{}",
+            crate::output::json::to_string_pretty(&rows, "    ")?
+        )?;
         return Ok(0);
     }
     let headers = headers_of::<Row>(&[

@@ -15,9 +15,7 @@ fn machine_of(store: &MachineStore, connection: &str) -> Option<String> {
     [Some(connection), connection.strip_suffix("-root")]
         .into_iter()
         .flatten()
-        .find(|name| {
-            berth_machine::config::validate_name(name).is_ok() && store.exists(name)
-        })
+        .find(|name| berth_machine::config::validate_name(name).is_ok() && store.exists(name))
         .map(str::to_string)
 }
 

@@ -42,7 +42,10 @@ pub fn run(args: &SshArgs) -> anyhow::Result<u8> {
         .arg(&config.ssh.identity_path)
         .args(["-p", &config.ssh.port.to_string()])
         .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", paths.known_hosts.display()))
+        .arg(format!(
+            "UserKnownHostsFile={}",
+            paths.known_hosts.display()
+        ))
         .args([
             "-o",
             &format!("StrictHostKeyChecking={strict}"),
@@ -63,5 +66,7 @@ pub fn run(args: &SshArgs) -> anyhow::Result<u8> {
     let status = ssh
         .status()
         .map_err(|err| user_error(format!("running ssh: {err}; install an OpenSSH client")))?;
-    Ok(status.code().map_or(crate::exit::GENERIC_ERROR, |code| code as u8))
+    Ok(status
+        .code()
+        .map_or(crate::exit::GENERIC_ERROR, |code| code as u8))
 }

@@ -37,11 +37,9 @@ pub async fn run(args: &StartArgs) -> anyhow::Result<u8> {
                 "unable to start \"{name}\": machine {name} is already starting"
             )))
         }
-        State::Stopping => {
-            return Err(user_error(format!(
-                "unable to start \"{name}\": machine {name} is stopping; try again when it has stopped"
-            )))
-        }
+        State::Stopping => return Err(user_error(format!(
+            "unable to start \"{name}\": machine {name} is stopping; try again when it has stopped"
+        ))),
         _ => {}
     }
     if !port_is_free(config.ssh.port) {
