@@ -74,7 +74,6 @@ impl Progress {
     }
 
     /// Starts a named stage without a byte count (a spinner on a terminal).
-    #[allow(dead_code)] // for boot stages (machine start)
     pub fn stage(&self, text: &str) {
         self.end(None);
         let bar = (self.mode == Mode::Interactive).then(|| {

@@ -51,9 +51,26 @@ impl Machines {
         command
             .env("BERTH_ACCEL", "tcg")
             .env("BERTH_STOP_TIMEOUT", "60")
+            // Emulated boots on a busy 2-core machine can take minutes.
+            .env("BERTH_BOOT_TIMEOUT", "1800")
             .args(args)
             .stdin(Stdio::null());
         command.output().expect("running berth")
+    }
+
+    /// `berth machine start NAME` with extra environment, expecting exit 125;
+    /// returns stderr.
+    fn start_fails(&self, name: &str, vars: &[(&str, &str)]) -> String {
+        let mut command = self.env.berth();
+        command
+            .args(["machine", "start", name])
+            .stdin(Stdio::null());
+        for (var, value) in vars {
+            command.env(var, value);
+        }
+        let out = command.output().expect("running berth");
+        assert_eq!(out.status.code(), Some(125), "{}", describe(&out));
+        text(&out.stderr)
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -397,57 +414,25 @@ fn failed_starts_leave_nothing_running() {
     ]);
 
     // No QEMU on PATH: the error names the package to install.
-    let mut command = m.env.berth();
-    let out = command
-        .env("BERTH_ACCEL", "tcg")
-        .env("PATH", m.env.path())
-        .args(["machine", "start", "dud"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(125), "{}", describe(&out));
-    assert!(
-        text(&out.stderr).contains("qemu-system-x86_64 not found"),
-        "{}",
-        describe(&out)
-    );
-    assert!(
-        text(&out.stderr).contains("apt-get install qemu-system-x86"),
-        "{}",
-        describe(&out)
-    );
+    let path = m.env.path().to_str().unwrap().to_string();
+    let err = m.start_fails("dud", &[("BERTH_ACCEL", "tcg"), ("PATH", &path)]);
+    assert!(err.contains("qemu-system-x86_64 not found"), "{err}");
+    assert!(err.contains("apt-get install qemu-system-x86"), "{err}");
     m.assert_nothing_running("dud");
 
     // An accelerator this host does not have.
-    let mut command = m.env.berth();
-    let out = command
-        .env("BERTH_ACCEL", "hvf")
-        .args(["machine", "start", "dud"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(125), "{}", describe(&out));
-    assert!(
-        text(&out.stderr).contains("hvf is not available on Linux"),
-        "{}",
-        describe(&out)
-    );
+    let err = m.start_fails("dud", &[("BERTH_ACCEL", "hvf")]);
+    assert!(err.contains("hvf is not available on Linux"), "{err}");
 
     // The SSH port is taken and the disk never becomes ready.
     let inspect: serde_json::Value =
         serde_json::from_str(&m.ok(&["machine", "inspect", "dud"])).unwrap();
     let port = inspect[0]["SSHConfig"]["Port"].as_u64().unwrap() as u16;
     let _squatter = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
-    let mut command = m.env.berth();
-    let out = command
-        .env("BERTH_ACCEL", "tcg")
-        .env("BERTH_BOOT_TIMEOUT", "8")
-        .args(["machine", "start", "dud"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(125), "{}", describe(&out));
-    let stderr = text(&out.stderr);
+    let stderr = m.start_fails(
+        "dud",
+        &[("BERTH_ACCEL", "tcg"), ("BERTH_BOOT_TIMEOUT", "8")],
+    );
     assert!(
         stderr.contains(&format!("SSH port {port} of machine dud is in use")),
         "{stderr}"

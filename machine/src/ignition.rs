@@ -177,7 +177,8 @@ pub fn docker_tmpfiles_line(rootful: bool, uid: u32) -> String {
 }
 
 /// The unit that tells the host the guest has booted: it writes `Ready` to
-/// the virtio-serial port once sshd and the podman sockets are up. It only
+/// the virtio-serial port once sshd and the podman sockets are up (it pulls
+/// in the user's manager, so that the rootless socket is ordered too). It only
 /// `Wants` the port's device (a slow emulated boot can outlast the device
 /// job's timeout, which would fail a `Requires`) and waits for the port node.
 pub fn ready_unit(uid: u32) -> String {
@@ -189,6 +190,7 @@ pub fn ready_unit(uid: u32) -> String {
          Wants={device}\n\
          After={device}\n\
          After=sshd.service ssh.service sshd.socket systemd-user-sessions.service\n\
+         Wants=user@{uid}.service\n\
          After=podman.socket user@{uid}.service\n\
          [Service]\n\
          Type=oneshot\n\

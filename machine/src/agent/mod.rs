@@ -64,7 +64,7 @@ pub struct AgentOptions {
 }
 
 /// Boot timeouts when none is given: emulation is slow.
-pub const DEFAULT_BOOT_TIMEOUT_TCG: Duration = Duration::from_secs(600);
+pub const DEFAULT_BOOT_TIMEOUT_TCG: Duration = Duration::from_secs(900);
 pub const DEFAULT_BOOT_TIMEOUT_ACCEL: Duration = Duration::from_secs(180);
 pub const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -3,23 +3,23 @@
 //! pinned in the config, the disk, the Ignition config, the machine config
 //! and its connections). A failed init leaves nothing behind.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::SystemTime;
 
 use anyhow::{bail, Context};
 use berth_client::connection::ConnectionStore;
+use berth_images::ImageRef;
 use berth_machine::config::{
     validate_name, ImageConfig, MachineConfig, Mount, Resources, SshConfig,
 };
 use berth_machine::fsutil;
-use berth_machine::host;
+use berth_machine::host::{self, HostProfile};
 use berth_machine::ignition::{self, IgnitionOptions};
 use berth_machine::paths::{self, MachinePaths, MAX_SOCKET_PATH};
 use berth_machine::ssh::keys;
 
 use super::{connections, machine_name, store, user_error};
 use crate::cli::machine::{InitArgs, StartArgs};
+use crate::progress::Progress;
 
 pub async fn run(args: InitArgs) -> anyhow::Result<u8> {
     let name = machine_name(args.name.as_deref());
@@ -44,7 +44,8 @@ pub async fn run(args: InitArgs) -> anyhow::Result<u8> {
     let (user_key, _) = keys::ensure_user_key(&user_key_path)?;
     let authorized_key = keys::public_openssh(user_key.public_key())?;
 
-    let (disk_base, disk) = create_disk(&args.image, &paths, resources.disk_size)?;
+    let base = obtain_base(store.dirs(), &args.image).await?;
+    berth_images::create_overlay(&base, &paths.disk, resources.disk_size << 30)?;
 
     let rootful = args.rootful;
     let uid = berth_machine::config::guest_uid();
@@ -81,8 +82,8 @@ pub async fn run(args: InitArgs) -> anyhow::Result<u8> {
         resources,
         image: ImageConfig {
             source: args.image.clone(),
-            base: disk_base,
-            path: disk,
+            base: Some(base.path.clone()),
+            path: paths.disk.clone(),
         },
         ssh: SshConfig {
             identity_path: user_key_path,
@@ -220,7 +221,7 @@ fn mounts(volumes: &[String]) -> anyhow::Result<Vec<Mount>> {
     volumes
         .iter()
         .filter(|spec| !spec.is_empty())
-        .map(|spec| Mount::parse(spec).map_err(|message| user_error(message)))
+        .map(|spec| Mount::parse(spec).map_err(user_error))
         .collect()
 }
 
@@ -287,62 +288,16 @@ pub(super) fn write_known_hosts(
         .with_context(|| format!("writing {}", paths.known_hosts.display()))
 }
 
-/// Makes the machine's disk: a qcow2 overlay of `image` with `size_gib`.
-/// Returns the base image and the disk.
-fn create_disk(
+/// The cached base image for `--image` (downloaded and unpacked if needed).
+async fn obtain_base(
+    dirs: &berth_machine::dirs::BerthDirs,
     image: &str,
-    paths: &MachinePaths,
-    size_gib: u64,
-) -> anyhow::Result<(Option<PathBuf>, PathBuf)> {
-    let local = Path::new(image);
-    if !local.is_file() {
-        bail!(
-            "--image {image:?}: only local disk images are supported in this build \
-             (downloads come with the image cache)"
-        );
-    }
-    let base =
-        std::fs::canonicalize(local).with_context(|| format!("resolving {}", local.display()))?;
-    let (format, virtual_size) = image_info(&base)?;
-    let size = size_gib * 1024 * 1024 * 1024;
-    if size < virtual_size {
-        bail!(
-            "--disk-size {size_gib} GiB is smaller than the image's {} GiB",
-            virtual_size.div_ceil(1024 * 1024 * 1024)
-        );
-    }
-    let output = Command::new("qemu-img")
-        .args(["create", "-q", "-f", "qcow2", "-F", &format, "-b"])
-        .arg(&base)
-        .arg(&paths.disk)
-        .arg(size.to_string())
-        .output()
-        .context("running qemu-img (install QEMU's qemu-img)")?;
-    if !output.status.success() {
-        bail!(
-            "qemu-img create failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok((Some(base), paths.disk.clone()))
-}
-
-/// The format and virtual size of a disk image, from `qemu-img info`.
-fn image_info(path: &Path) -> anyhow::Result<(String, u64)> {
-    let output = Command::new("qemu-img")
-        .args(["info", "--output=json"])
-        .arg(path)
-        .output()
-        .context("running qemu-img (install QEMU's qemu-img)")?;
-    if !output.status.success() {
-        bail!(
-            "{} is not a disk image qemu-img can read: {}",
-            path.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let info: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    let format = info["format"].as_str().unwrap_or("raw").to_string();
-    let size = info["virtual-size"].as_u64().unwrap_or_default();
-    Ok((format, size))
+) -> anyhow::Result<berth_images::BaseImage> {
+    let image = ImageRef::parse(image)?;
+    let progress = Progress::new(false);
+    let arch = super::image::image_arch(HostProfile::current().arch);
+    let base = super::image::image_cache(dirs)
+        .obtain(&image, arch, &progress)
+        .await?;
+    Ok(base)
 }

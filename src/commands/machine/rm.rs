@@ -4,7 +4,7 @@
 //! base images stay. A running machine needs `--force` (which stops it);
 //! without `--force` berth lists the files and asks first, like podman.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use berth_client::connection::ConnectionStore;
@@ -49,12 +49,7 @@ pub async fn run(args: &RmArgs) -> anyhow::Result<u8> {
         print!("Are you sure you want to continue? [y/N] ");
         std::io::stdout().flush()?;
         let mut answer = String::new();
-        let stdin = std::io::stdin();
-        if stdin.is_terminal() || stdin.lock().read_line(&mut answer).is_ok() {
-            if answer.is_empty() && stdin.is_terminal() {
-                stdin.lock().read_line(&mut answer)?;
-            }
-        }
+        std::io::stdin().lock().read_line(&mut answer)?;
         if !answer.trim().eq_ignore_ascii_case("y") && !answer.trim().eq_ignore_ascii_case("yes") {
             return Ok(0);
         }

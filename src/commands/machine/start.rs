@@ -3,7 +3,7 @@
 //! machine is ready, fails or times out. A failed start leaves nothing
 //! running: the agent stops QEMU and exits, and start waits for that.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use berth_machine::state::{self, State};
 
 use super::{connections, init, load, machine_name, store, user_error};
 use crate::cli::machine::StartArgs;
+use crate::progress::Progress;
 
 pub async fn run(args: &StartArgs) -> anyhow::Result<u8> {
     let name = machine_name(args.name.as_deref());
@@ -37,9 +38,11 @@ pub async fn run(args: &StartArgs) -> anyhow::Result<u8> {
                 "unable to start \"{name}\": machine {name} is already starting"
             )))
         }
-        State::Stopping => return Err(user_error(format!(
+        State::Stopping => {
+            return Err(user_error(format!(
             "unable to start \"{name}\": machine {name} is stopping; try again when it has stopped"
-        ))),
+        )))
+        }
         _ => {}
     }
     if !port_is_free(config.ssh.port) {
@@ -62,15 +65,17 @@ pub async fn run(args: &StartArgs) -> anyhow::Result<u8> {
     // The first event means the agent holds the machine: let others in.
     let first = next_event(&mut events);
     drop(lock);
-    let mut stages = Stages::new(args.quiet);
+    let progress = Progress::new(args.quiet);
     let mut event = match first {
         Some(event) => event,
         None => return Err(agent_died(&paths, &mut agent)),
     };
     loop {
         match &event.kind {
-            EventKind::Progress { message } => stages.stage(message),
+            EventKind::Progress { message } => progress.stage(&capitalized(message)),
             EventKind::Ready { api_socket, .. } => {
+                progress.finish("ready");
+                drop(progress);
                 let socket = api_socket.display();
                 if !args.no_info {
                     println!("API forwarding listening on: {socket}\n");
@@ -183,31 +188,10 @@ async fn wait_for_agent_exit(paths: &MachinePaths, agent: &mut std::process::Chi
     .await;
 }
 
-/// Boot stages on stderr, one line each (nothing with --quiet).
-struct Stages {
-    quiet: bool,
-    started: std::time::Instant,
-}
-
-impl Stages {
-    fn new(quiet: bool) -> Self {
-        Stages {
-            quiet,
-            started: std::time::Instant::now(),
-        }
-    }
-
-    fn stage(&mut self, message: &str) {
-        if self.quiet {
-            return;
-        }
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(
-            stderr,
-            "[{:>5.1}s] {}{}...",
-            self.started.elapsed().as_secs_f64(),
-            message[..1].to_uppercase(),
-            &message[1..]
-        );
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
