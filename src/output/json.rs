@@ -30,8 +30,9 @@ pub enum JsonError {
 }
 
 /// `json.MarshalIndent(data, "", indent)`: what podman prints for
-/// `--format json` (podman uses two or four spaces depending on the
-/// command). No trailing newline.
+/// `--format json` (two spaces for `ps`, `info`, `pod ps`, `volume ls`,
+/// `network ls`; four for `images`, `connection list`). HTML characters are
+/// escaped as Go does. No trailing newline.
 pub fn to_string_pretty<T: Serialize + ?Sized>(
     data: &T,
     indent: &str,
@@ -44,6 +45,16 @@ pub fn to_string_pretty<T: Serialize + ?Sized>(
             escape_html: true,
         },
     )
+}
+
+/// Serializes `data` with the given layout. podman's `inspect` uses a
+/// Go encoder with `SetIndent("", "     ")` (five spaces) and
+/// `SetEscapeHTML(false)`.
+pub fn to_string_styled<T: Serialize + ?Sized>(
+    data: &T,
+    style: Style<'_>,
+) -> Result<String, JsonError> {
+    encode(&Value::from_serialize(data)?, style)
 }
 
 /// Encodes a template value.
@@ -193,6 +204,16 @@ mod tests {
             text,
             "[\n  {\n    \"a\": \"\\u003cx\\u003e\\u0026\",\n    \"b\": [\n      1,\n      2\n    ],\n    \"e\": [],\n    \"f\": 1.5,\n    \"m\": {},\n    \"n\": null\n  }\n]"
         );
+    }
+
+    #[test]
+    fn inspect_style() {
+        let style = Style {
+            indent: Some("     "),
+            escape_html: false,
+        };
+        let text = to_string_styled(&serde_json::json!([{"A": "<b>"}]), style).unwrap();
+        assert_eq!(text, "[\n     {\n          \"A\": \"<b>\"\n     }\n]");
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub enum Arg {
         pos: usize,
         idents: Vec<String>,
     },
-    /// `$x.A.B` (idents[0] is the variable name, with its `$`).
+    /// `$x.A.B` (the first ident is the variable name, with its `$`).
     Variable {
         pos: usize,
         idents: Vec<String>,
