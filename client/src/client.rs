@@ -390,7 +390,7 @@ impl Client {
             .await
             .map_err(|error| Error::Connect {
                 uri: self.uri.clone(),
-                error,
+                error: Box::new(error),
             })?;
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await

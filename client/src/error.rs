@@ -11,7 +11,10 @@ pub enum Error {
     Uri(#[from] UriError),
     /// The service could not be reached at all.
     #[error("unable to connect to Podman socket: {error}")]
-    Connect { uri: String, error: TransportError },
+    Connect {
+        uri: String,
+        error: Box<TransportError>,
+    },
     #[error("talking to the Podman service at {uri}: {error}")]
     Http { uri: String, error: hyper::Error },
     /// The engine answered with an error status; `message` is its own text.

@@ -127,8 +127,10 @@ impl Drop for PodmanService {
             .stderr(Stdio::null())
             .status();
         self.guard.take();
-        // Unmount whatever the storage still has mounted (overlay layers, shm).
+        // Unmount whatever the storage still has mounted (overlay layers,
+        // shm) so that the directory can be removed.
         unmount_below(self.dir.path());
+        let _ = std::fs::remove_dir_all(self.dir.path());
     }
 }
 

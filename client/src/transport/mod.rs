@@ -2,6 +2,9 @@
 //! so the same HTTP code runs over a unix socket, TCP, or an SSH
 //! `direct-streamlocal` channel.
 
+pub mod known_hosts;
+pub mod ssh;
+
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -25,8 +28,8 @@ pub enum TransportError {
         address: String,
         error: io::Error,
     },
-    #[error("ssh transport is not available yet for {address}")]
-    SshUnavailable { address: String },
+    #[error(transparent)]
+    Ssh(Box<ssh::SshError>),
 }
 
 /// Opens byte streams to one endpoint.
@@ -34,22 +37,22 @@ pub enum TransportError {
 pub enum Transport {
     Unix(PathBuf),
     Tcp { host: String, port: u16 },
-    Ssh { address: String },
+    Ssh(Box<ssh::SshTransport>),
 }
 
 impl Transport {
     /// A transport for `endpoint`; nothing is dialed yet.
     /// `identity` is the SSH key file for `ssh://` (else ssh-agent).
-    pub fn new(endpoint: &Endpoint, _identity: Option<&Path>) -> Self {
+    pub fn new(endpoint: &Endpoint, identity: Option<&Path>) -> Self {
         match endpoint {
             Endpoint::Unix(path) => Transport::Unix(path.clone()),
             Endpoint::Tcp { host, port } => Transport::Tcp {
                 host: host.clone(),
                 port: *port,
             },
-            Endpoint::Ssh(_) => Transport::Ssh {
-                address: endpoint.to_string(),
-            },
+            Endpoint::Ssh(target) => {
+                Transport::Ssh(Box::new(ssh::SshTransport::new(target.clone(), identity)))
+            }
         }
     }
 
@@ -93,9 +96,10 @@ impl Transport {
                     }),
                 }
             }
-            Transport::Ssh { address } => Err(TransportError::SshUnavailable {
-                address: address.clone(),
-            }),
+            Transport::Ssh(ssh) => ssh
+                .open()
+                .await
+                .map_err(|err| TransportError::Ssh(Box::new(err))),
         }
     }
 }
