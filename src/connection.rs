@@ -4,8 +4,8 @@
 //! `berth_client::connection::resolve`, then `_ping`.
 //!
 //! This is the one place where the binary turns a destination into a
-//! client, so machine connections can later be redirected to a machine
-//! agent's local socket here.
+//! client; machine connections are redirected here to a live machine
+//! agent's local socket.
 
 use berth_client::connection::{
     resolve, ConnectionConfig, ConnectionEnv, ConnectionFlags, ConnectionStore, Destination,

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use crate::cli::system::InfoArgs;
 use crate::cli::GlobalArgs;
+use crate::output::report;
 
 pub async fn run(global: &GlobalArgs, args: &InfoArgs) -> anyhow::Result<u8> {
     let client = crate::connection::connect(global).await?;
@@ -16,9 +17,14 @@ pub async fn run(global: &GlobalArgs, args: &InfoArgs) -> anyhow::Result<u8> {
     let text = match args.format.as_deref() {
         // podman follows the YAML document with an empty line.
         None | Some("") => super::yaml::to_yaml(&info) + "\n",
-        Some(format) => super::format::render(format, &info, || {
-            serde_json::to_string_pretty(&info).unwrap_or_default()
-        })?,
+        // podman's MarshalIndent keeps the server's field order, as serde_json
+        // with preserve_order does.
+        Some(format) if report::is_json(format) => serde_json::to_string_pretty(&info)? + "\n",
+        // The API's JSON keys are camelCase; templates use the Go names.
+        Some(format) => {
+            let (template, _) = report::parse_template("info", format)?;
+            template.fold_field_case(true).execute(&info)?
+        }
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;

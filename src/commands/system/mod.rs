@@ -1,7 +1,6 @@
 //! `berth system ...`: connections and engine-wide commands.
 
 mod connection;
-mod format;
 pub mod info;
 pub mod version;
 pub(crate) mod yaml;

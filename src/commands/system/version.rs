@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::cli::system::VersionArgs;
 use crate::cli::GlobalArgs;
+use crate::output::template::Value;
+use crate::output::{json, report};
 
 /// One side of `version`, with podman's JSON field names.
 #[derive(Debug, Default, Serialize)]
@@ -41,9 +43,18 @@ pub async fn run(global: &GlobalArgs, args: &VersionArgs) -> anyhow::Result<u8> 
     };
     let text = match args.format.as_deref() {
         None | Some("") => render_text(&output),
+        // podman prints `json.Marshal(versions)`: compact, one line.
+        Some(format) if report::is_json(format) => {
+            let value = Value::from_serialize(&output)?;
+            let style = json::Style {
+                indent: None,
+                escape_html: true,
+            };
+            json::encode(&value, style)? + "\n"
+        }
         Some(format) => {
-            let value = serde_json::to_value(&output)?;
-            super::format::render(format, &value, || value.to_string())?
+            let (template, _) = report::parse_template("version", format)?;
+            template.execute(&output)?
         }
     };
     let mut stdout = std::io::stdout().lock();

@@ -2,18 +2,34 @@
 //! connections file and containers.conf, sorted by name, in podman 5's
 //! columns (Name, URI, Identity, Default, ReadWrite) or `--format`.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use berth_client::connection::{Connection, ConnectionConfig, ConnectionStore};
 use serde::Serialize;
 
 use crate::cli::system::ConnectionListArgs;
-use crate::commands::system::format;
+use crate::output::template::Value;
+use crate::output::{json, report};
 
-/// One connection as podman 5 prints it in JSON.
+/// One connection as templates see it (podman's `config.Connection`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct Row<'a> {
+    name: &'a str,
+    #[serde(rename = "URI")]
+    uri: &'a str,
+    identity: &'a str,
+    is_machine: bool,
+    default: bool,
+    read_write: bool,
+}
+
+/// The same in `--format json`, where podman omits an empty identity and
+/// a false IsMachine.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct JsonRow<'a> {
     name: &'a str,
     #[serde(rename = "URI")]
     uri: &'a str,
@@ -42,8 +58,21 @@ impl<'a> From<&'a Connection> for Row<'a> {
     }
 }
 
+impl<'a> From<&Row<'a>> for JsonRow<'a> {
+    fn from(row: &Row<'a>) -> Self {
+        JsonRow {
+            name: row.name,
+            uri: row.uri,
+            identity: row.identity,
+            is_machine: row.is_machine,
+            default: row.default,
+            read_write: row.read_write,
+        }
+    }
+}
+
 const DEFAULT_FORMAT: &str =
-    "table {{.Name}}\t{{.URI}}\t{{.Identity}}\t{{.Default}}\t{{.ReadWrite}}";
+    "{{range .}}{{.Name}}\t{{.URI}}\t{{.Identity}}\t{{.Default}}\t{{.ReadWrite}}\n{{end -}}";
 
 pub fn run(store: &ConnectionStore, args: &ConnectionListArgs) -> anyhow::Result<u8> {
     let config = ConnectionConfig::load(store)?;
@@ -56,34 +85,35 @@ pub fn run(store: &ConnectionStore, args: &ConnectionListArgs) -> anyhow::Result
         return Ok(0);
     }
     let rows: Vec<Row> = connections.iter().map(Row::from).collect();
-    let values = rows
-        .iter()
-        .map(|row| {
-            // Templates see every field, also the ones JSON omits when empty.
-            let mut value = serde_json::to_value(row)?;
-            value["Identity"] = row.identity.into();
-            value["IsMachine"] = row.is_machine.into();
-            Ok(value)
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let headers = serde_json::json!({
-        "Name": "Name", "URI": "URI", "Identity": "Identity", "Default": "Default",
-        "ReadWrite": "ReadWrite", "IsMachine": "IsMachine",
-    });
-    let format = args.format.as_deref().unwrap_or(DEFAULT_FORMAT);
-    let text = format::render_rows(format, &values, &headers, || json_indented(&rows))?;
-    stdout.write_all(text.as_bytes())?;
+    if args.format.as_deref().is_some_and(report::is_json) {
+        let json_rows: Vec<JsonRow> = rows.iter().map(JsonRow::from).collect();
+        writeln!(stdout, "{}", json::to_string_pretty(&json_rows, "    ")?)?;
+        return Ok(0);
+    }
+    // podman's header line names the fields as they are, not upper-cased.
+    let headers: BTreeMap<String, Value> = [
+        "Name",
+        "URI",
+        "Identity",
+        "Default",
+        "ReadWrite",
+        "IsMachine",
+    ]
+    .iter()
+    .map(|field| (field.to_string(), Value::String(field.to_string())))
+    .collect();
+    let options = report::ListOptions {
+        name: "list",
+        format: args.format.as_deref(),
+        default_format: DEFAULT_FORMAT,
+        noheading: false,
+    };
+    let mut stdout = report::render_list(
+        stdout,
+        &options,
+        &Value::List(vec![Value::Map(headers)]),
+        &rows,
+    )?;
     stdout.flush()?;
     Ok(0)
-}
-
-/// JSON indented by four spaces, as podman's `MarshalIndent(rows, "", "    ")`.
-fn json_indented<T: Serialize>(value: &T) -> String {
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    match value.serialize(&mut serializer) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
