@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod env;
+pub mod guest;
 pub mod http;
 pub mod podman;
 pub mod process;
