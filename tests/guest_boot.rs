@@ -180,6 +180,7 @@ fn stdout(output: &Output) -> String {
 /// A booted guest: QEMU (killed by pid on drop) and what reaches it.
 struct BootedGuest {
     qemu: ChildGuard,
+    dir: PathBuf,
     ssh_port: u16,
     console: PathBuf,
 }
@@ -249,8 +250,17 @@ impl BootedGuest {
         }
     }
 
-    fn ssh(&self, user: &str, key: &Path, command: &str) -> Output {
-        Command::new("ssh")
+    /// OpenSSH as `user` with `key`. Commands share one connection per user
+    /// (ControlMaster: under TCG a new session costs seconds) unless
+    /// `multiplexed` is false.
+    fn ssh_command(&self, user: &str, key: &Path, multiplexed: bool) -> Command {
+        let control_path = if multiplexed {
+            format!("ControlPath={}/ssh-%r", self.dir.display())
+        } else {
+            "ControlPath=none".to_string()
+        };
+        let mut command = Command::new("ssh");
+        command
             .args([
                 "-o",
                 "StrictHostKeyChecking=no",
@@ -265,17 +275,18 @@ impl BootedGuest {
                 "-o",
                 "LogLevel=ERROR",
             ])
-            .args([
-                "-o",
-                "ConnectTimeout=30",
-                "-p",
-                &self.ssh_port.to_string(),
-                "-i",
-            ])
+            .args(["-o", "ConnectTimeout=180", "-o", "ControlMaster=auto"])
+            .args(["-o", "ControlPersist=600", "-o", &control_path])
+            .args(["-p", &self.ssh_port.to_string(), "-i"])
             .arg(key)
             .arg(format!("{user}@127.0.0.1"))
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn ssh(&self, user: &str, key: &Path, command: &str) -> Output {
+        self.ssh_command(user, key, true)
             .arg(command)
-            .stdin(Stdio::null())
             .output()
             .expect("running ssh")
     }
@@ -291,6 +302,22 @@ impl BootedGuest {
             String::from_utf8_lossy(&output.stderr)
         );
         stdout(&output)
+    }
+}
+
+impl Drop for BootedGuest {
+    /// Stops the shared SSH connections (they would end with QEMU anyway).
+    fn drop(&mut self) {
+        for user in ["core", "root"] {
+            let _ = Command::new("ssh")
+                .args([
+                    "-o",
+                    &format!("ControlPath={}/ssh-{user}", self.dir.display()),
+                ])
+                .args(["-O", "exit", "127.0.0.1"])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
@@ -341,6 +368,7 @@ fn boot(guest: &Guest, dir: &Path, ignition: &Path) -> (BootedGuest, Instant) {
     (
         BootedGuest {
             qemu,
+            dir: dir.to_path_buf(),
             ssh_port,
             console,
         },
@@ -453,7 +481,11 @@ fn guest_boots_applies_ignition_and_serves_podman() {
     }
     assert_eq!(vm.ssh_ok("root", &root_key, "id -u"), "0");
     assert_eq!(vm.ssh_ok("core", &core_key, "sudo -n id -u"), "0");
-    let wrong_key = vm.ssh("root", &core_key, "true");
+    let wrong_key = vm
+        .ssh_command("root", &core_key, false)
+        .arg("true")
+        .output()
+        .expect("running ssh");
     assert!(!wrong_key.status.success(), "root accepted core's key");
 
     // Files, directories, links.

@@ -1,7 +1,7 @@
-//! The test guest (a Fedora CoreOS stand-in built by `tests/guest/build`) and
-//! what machine tests need around it: a loopback HTTP server with the image and
-//! an FCOS-format stream JSON, and a fresh berth home whose
-//! `BERTH_FCOS_STREAM_BASE` points at that server.
+//! The test guest (a Fedora CoreOS stand-in built by `tests/guest/build`, see
+//! tests/guest/README.md) and what machine tests need around it: a loopback
+//! HTTP server with the image and an FCOS-format stream JSON, and a fresh
+//! berth home whose `BERTH_FCOS_STREAM_BASE` points at that server.
 //!
 //! `scripts/test` builds the guest and exports `BERTH_TEST_GUEST_DIR`; when it
 //! is unset (plain `cargo test`), [`Guest::locate`] prints why and returns
@@ -12,12 +12,11 @@
 //! let out = machine.run_berth(&["machine", "init", "m1"]);
 //! ```
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use super::env::TestEnv;
-use super::process::ChildGuard;
+use super::http::{stream_json, HttpServer};
 
 /// The variable naming the directory that `tests/guest/build` wrote.
 pub const GUEST_DIR_VAR: &str = "BERTH_TEST_GUEST_DIR";
@@ -92,106 +91,37 @@ impl Guest {
     }
 }
 
-/// Fedora CoreOS stream metadata naming one `qcow2.xz` disk for x86_64, in
-/// the format of `https://builds.coreos.fedoraproject.org/streams/<stream>.json`.
-pub fn fcos_stream_json(
-    stream: &str,
-    location: &str,
-    sha256: &str,
-    uncompressed_sha256: &str,
-) -> String {
-    let release = "40.20240101.3.0";
-    serde_json::json!({
-        "stream": stream,
-        "metadata": { "last-modified": "2024-01-01T00:00:00Z", "generator": "berth tests" },
-        "architectures": {
-            "x86_64": {
-                "artifacts": {
-                    "qemu": {
-                        "release": release,
-                        "formats": {
-                            "qcow2.xz": {
-                                "disk": {
-                                    "location": location,
-                                    "signature": format!("{location}.sig"),
-                                    "sha256": sha256,
-                                    "uncompressed-sha256": uncompressed_sha256,
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    })
-    .to_string()
-}
-
-/// A loopback HTTP server with the guest image at `/images/guest.qcow2.xz` and
-/// stream JSON at `/streams/<stream>.json`; stopped (by pid) when dropped.
+/// A loopback HTTP server (tests/common/http.rs) serving the guest's directory
+/// (`/guest.qcow2.xz`, ...) and FCOS stream JSON for it at `/streams/<stream>.json`;
+/// stopped when dropped.
 pub struct StreamServer {
-    /// `http://127.0.0.1:PORT`
-    pub base_url: String,
-    _root: tempfile::TempDir,
-    _server: ChildGuard,
+    pub http: HttpServer,
 }
 
 impl StreamServer {
     pub fn start(guest: &Guest) -> StreamServer {
-        let root = tempfile::Builder::new()
-            .prefix("bguest-www")
-            .tempdir()
-            .expect("creating the web root");
-        std::fs::create_dir_all(root.path().join("images")).expect("mkdir images");
-        std::fs::create_dir_all(root.path().join("streams")).expect("mkdir streams");
-        std::os::unix::fs::symlink(&guest.qcow2_xz, root.path().join("images/guest.qcow2.xz"))
-            .expect("linking the image into the web root");
-        // The port is known only once the server listens: a first pass
-        // writes the streams after reading it.
-        let mut server = ChildGuard::spawn(
-            "python3 http.server",
-            Command::new("python3")
-                .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
-                .current_dir(root.path())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null()),
+        let http = HttpServer::start(Some(&guest.dir));
+        let location = http.url("/guest.qcow2.xz");
+        let stream = stream_json(
+            "x86_64",
+            &location,
+            &guest.xz_sha256,
+            Some(&guest.qcow2_sha256),
         );
-        let stdout = server.child.stdout.take().expect("server stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the server's first line");
-        // "Serving HTTP on 127.0.0.1 port 38199 (http://127.0.0.1:38199/) ..."
-        let port: u16 = line
-            .split_whitespace()
-            .skip_while(|word| *word != "port")
-            .nth(1)
-            .and_then(|word| word.parse().ok())
-            .unwrap_or_else(|| panic!("no port in the HTTP server's output: {line:?}"));
-        let base_url = format!("http://127.0.0.1:{port}");
-        let location = format!("{base_url}/images/guest.qcow2.xz");
-        for stream in STREAMS {
-            std::fs::write(
-                root.path().join(format!("streams/{stream}.json")),
-                fcos_stream_json(stream, &location, &guest.xz_sha256, &guest.qcow2_sha256),
-            )
-            .expect("writing a stream JSON");
+        for name in STREAMS {
+            http.add(&format!("/streams/{name}.json"), stream.clone());
         }
-        StreamServer {
-            base_url,
-            _root: root,
-            _server: server,
-        }
+        StreamServer { http }
     }
 
     /// The value for `BERTH_FCOS_STREAM_BASE` (berth reads `<it>/<stream>.json`).
     pub fn stream_base(&self) -> String {
-        format!("{}/streams", self.base_url)
+        self.http.url("/streams")
     }
 
     /// The image's URL (also usable with `berth machine init --image URL`).
     pub fn image_url(&self) -> String {
-        format!("{}/images/guest.qcow2.xz", self.base_url)
+        self.http.url("/guest.qcow2.xz")
     }
 }
 
