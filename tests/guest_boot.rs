@@ -291,6 +291,29 @@ impl BootedGuest {
             .expect("running ssh")
     }
 
+    /// Waits until `user` can log in: sshd is up when Ready comes, but under
+    /// a loaded TCG host its first key exchange can still be cut off.
+    fn wait_ssh(&self, user: &str, key: &Path) {
+        let deadline = Instant::now() + Duration::from_secs(180);
+        loop {
+            let output = self.ssh(user, key, "true");
+            if output.status.success() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no SSH login as {user}: {}\nconsole:\n{}",
+                String::from_utf8_lossy(&output.stderr),
+                self.console_tail()
+            );
+            eprintln!(
+                "ssh as {user} not yet: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+
     /// Runs `command` as `user` and returns its stdout; panics on failure.
     fn ssh_ok(&self, user: &str, key: &Path, command: &str) -> String {
         let output = self.ssh(user, key, command);
@@ -471,6 +494,8 @@ fn guest_boots_applies_ignition_and_serves_podman() {
     );
 
     // Users and keys: core has uid 1000 and FCOS's groups, root its own key.
+    vm.wait_ssh("core", &core_key);
+    vm.wait_ssh("root", &root_key);
     assert_eq!(vm.ssh_ok("core", &core_key, "id -u"), CORE_UID.to_string());
     let groups = vm.ssh_ok("core", &core_key, "id -nG");
     for group in ["wheel", "sudo", "adm", "systemd-journal"] {
