@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::env::TestEnv;
 use common::guest::Guest;
+use common::podman::busybox_tar;
 use common::process::ChildGuard;
 
 /// Far above the 90 s goal: only a hung boot fails on time.
@@ -173,7 +174,15 @@ fn keygen(path: &Path) -> String {
         .to_string()
 }
 
-fn stdout(output: &Output) -> String {
+/// The trimmed stdout of a command that must have succeeded; `what` names it.
+fn success_stdout(output: &Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
@@ -316,15 +325,10 @@ impl BootedGuest {
 
     /// Runs `command` as `user` and returns its stdout; panics on failure.
     fn ssh_ok(&self, user: &str, key: &Path, command: &str) -> String {
-        let output = self.ssh(user, key, command);
-        assert!(
-            output.status.success(),
-            "as {user}: `{command}` failed ({}):\n{}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        stdout(&output)
+        success_stdout(
+            &self.ssh(user, key, command),
+            &format!("as {user}: `{command}`"),
+        )
     }
 }
 
@@ -399,27 +403,6 @@ fn boot(guest: &Guest, dir: &Path, ignition: &Path) -> (BootedGuest, Instant) {
     )
 }
 
-/// A static busybox image tarball (`podman import`), built from the host's busybox.
-fn busybox_tarball(dir: &Path) -> PathBuf {
-    let root = dir.join("bb");
-    std::fs::create_dir_all(root.join("bin")).expect("mkdir bb/bin");
-    std::fs::copy("/bin/busybox", root.join("bin/busybox")).expect("copying /bin/busybox");
-    for applet in ["sh", "echo", "cat", "id", "wget"] {
-        std::os::unix::fs::symlink("busybox", root.join("bin").join(applet)).expect("symlink");
-    }
-    let tar = dir.join("bb.tar");
-    let status = Command::new("tar")
-        .arg("-C")
-        .arg(&root)
-        .arg("-cf")
-        .arg(&tar)
-        .arg(".")
-        .status()
-        .expect("running tar");
-    assert!(status.success(), "tar failed");
-    tar
-}
-
 /// `podman --remote --url ssh://USER@127.0.0.1:PORT/SOCKET ARGS...` with `key`.
 fn podman_remote(
     env: &TestEnv,
@@ -451,15 +434,10 @@ fn podman_remote_ok(
     key: &Path,
     args: &[&str],
 ) -> String {
-    let output = podman_remote(env, guest, user, socket, key, args);
-    assert!(
-        output.status.success(),
-        "podman --remote as {user} on {socket} {args:?} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout(&output)
+    success_stdout(
+        &podman_remote(env, guest, user, socket, key, args),
+        &format!("podman --remote as {user} on {socket} {args:?}"),
+    )
 }
 
 #[test]
@@ -611,7 +589,7 @@ fn guest_boots_applies_ignition_and_serves_podman() {
         .expect("running ssh-keyscan");
     std::fs::create_dir_all(env.home.join(".ssh")).expect("mkdir ~/.ssh");
     std::fs::write(env.home.join(".ssh/known_hosts"), &known_hosts.stdout).expect("known_hosts");
-    let tarball = busybox_tarball(&dir);
+    let tarball = busybox_tar(&dir);
     for (user, key, socket, rootless) in [
         ("root", &root_key, "/run/podman/podman.sock", "false"),
         ("core", &core_key, rootless_socket.as_str(), "true"),
