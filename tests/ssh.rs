@@ -16,6 +16,19 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `berth -c NAME version` answers with the test service's version.
+fn assert_reaches_the_service(env: &TestEnv, connection: &str) {
+    let out = env.run_berth(&[
+        "-c",
+        connection,
+        "version",
+        "--format",
+        "{{.Server.Version}}",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "4.3.1\n");
+}
+
 fn known_hosts(env: &TestEnv) -> std::path::PathBuf {
     env.home.join(".ssh").join("known_hosts")
 }
@@ -136,9 +149,7 @@ fn key_from_container_sshkey_connection_identity_and_agent() {
         &uri,
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = env.run_berth(&["-c", "remote", "version", "--format", "{{.Server.Version}}"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "4.3.1\n");
+    assert_reaches_the_service(&env, "remote");
 
     // ssh-agent, no identity anywhere.
     let agent = SshAgent::start(env.path());
@@ -246,4 +257,41 @@ async fn attach_streams_through_an_ssh_channel() {
         containers::wait(&client, &created.id, &[]).await.unwrap(),
         0
     );
+}
+
+#[test]
+fn connection_add_asks_the_remote_podman_for_its_socket_path() {
+    let service = PodmanService::start();
+    // The remote `podman info --format {{.Host.RemoteSocket.Path}}`, played
+    // by sshd's ForceCommand (direct-streamlocal channels are not affected).
+    let sshd = Sshd::start_with(
+        Sshd::free_port(),
+        &format!("ForceCommand echo unix://{}\n", service.socket.display()),
+    );
+    let env = TestEnv::new();
+    let key = sshd.client_key.display().to_string();
+    let port = sshd.port.to_string();
+    let destination = format!("{}@127.0.0.1", sshd.user);
+    let add = [
+        "system",
+        "connection",
+        "add",
+        "--identity",
+        &key,
+        "-p",
+        &port,
+    ];
+    let out = env
+        .berth()
+        .args(add)
+        .args(["remote", &destination])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listed = env.run_berth(&["system", "connection", "ls", "--format", "{{.URI}}"]);
+    assert_eq!(
+        text(&listed.stdout),
+        format!("{}\n", sshd.uri(&service.socket))
+    );
+    assert_reaches_the_service(&env, "remote");
 }

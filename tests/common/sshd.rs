@@ -50,9 +50,20 @@ impl Sshd {
         Self::start_on(free_port())
     }
 
+    /// A free loopback port for [`Sshd::start_with`].
+    pub fn free_port() -> u16 {
+        free_port()
+    }
+
     /// Starts sshd on `port` with a fresh host key (a second server on a
     /// port the client has seen before presents a changed key).
     pub fn start_on(port: u16) -> Self {
+        Self::start_with(port, "")
+    }
+
+    /// Starts sshd on `port` with `extra` lines appended to its config
+    /// (e.g. a `ForceCommand` standing in for the remote podman).
+    pub fn start_with(port: u16, extra: &str) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("bs")
             .tempdir_in("/tmp")
@@ -79,7 +90,7 @@ impl Sshd {
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
                  PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n\
                  AllowStreamLocalForwarding yes\nX11Forwarding no\n\
-                 LogLevel VERBOSE\n",
+                 LogLevel VERBOSE\n{extra}",
                 host = host_key.display(),
                 dir = dir.path().display(),
             ),

@@ -39,6 +39,12 @@ pub enum SshError {
         address: String,
         detail: String,
     },
+    #[error("ssh: running {command:?} on {address}: {message}")]
+    Exec {
+        address: String,
+        command: String,
+        message: String,
+    },
     #[error("ssh: opening the remote socket {socket} on {address}: {message}")]
     Channel {
         address: String,
@@ -98,6 +104,45 @@ impl SshTransport {
                 message: channel_error(&err),
             })?;
         Ok(Box::new(channel.into_stream()))
+    }
+
+    /// Runs `command` on the remote host and returns its standard output;
+    /// a non-zero exit status is an error carrying its standard error.
+    pub async fn run(&self, command: &str) -> Result<String, SshError> {
+        use russh::ChannelMsg;
+        let session = self.session.get_or_try_init(|| self.connect()).await?;
+        let exec_error = |message: String| SshError::Exec {
+            address: self.address(),
+            command: command.to_string(),
+            message,
+        };
+        let mut channel = session
+            .channel_open_session()
+            .await
+            .map_err(|err| exec_error(err.to_string()))?;
+        channel
+            .exec(true, command)
+            .await
+            .map_err(|err| exec_error(err.to_string()))?;
+        let (mut stdout, mut stderr, mut status) = (Vec::new(), Vec::new(), None);
+        while let Some(message) = channel.wait().await {
+            match message {
+                ChannelMsg::Data { data } => stdout.extend_from_slice(&data),
+                ChannelMsg::ExtendedData { data, .. } => stderr.extend_from_slice(&data),
+                ChannelMsg::ExitStatus { exit_status } => status = Some(exit_status),
+                _ => {}
+            }
+        }
+        match status {
+            Some(0) => Ok(String::from_utf8_lossy(&stdout).into_owned()),
+            Some(code) => Err(exec_error(format!(
+                "exit status {code}: {}",
+                String::from_utf8_lossy(&stderr).trim()
+            ))),
+            None => Err(exec_error(
+                "the command ended without an exit status".into(),
+            )),
+        }
     }
 
     async fn connect(&self) -> Result<Handle<HostKeyCheck>, SshError> {

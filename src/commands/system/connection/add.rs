@@ -7,12 +7,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use berth_client::connection::{local_user_name, ConnectionStore, StoredDestination};
+use berth_client::connection::{local_user_name, ConnectionStore, SshTarget, StoredDestination};
+use berth_client::transport::ssh::SshTransport;
 
 use crate::cli::system::ConnectionAddArgs;
 use crate::cli::GlobalArgs;
 
-pub fn run(
+pub async fn run(
     global: &GlobalArgs,
     store: &ConnectionStore,
     args: &ConnectionAddArgs,
@@ -21,7 +22,13 @@ pub fn run(
         .identity
         .as_deref()
         .filter(|identity| !identity.is_empty());
-    let uri = destination_uri(args, identity.is_some(), local_user_name().as_deref())?;
+    let uri = match destination_uri(args, identity.is_some(), local_user_name().as_deref())? {
+        Planned::Uri(uri) => uri,
+        Planned::AskRemote(target) => {
+            let socket = remote_socket_path(&target, identity.map(Path::new)).await?;
+            format!("{}{socket}", ssh_prefix(&target))
+        }
+    };
     if let Some(path) = uri.strip_prefix("unix://") {
         check_unix_socket(Path::new(path))?;
     }
@@ -41,13 +48,47 @@ pub fn run(
     Ok(0)
 }
 
+/// What `add` will store: a complete URI, or an SSH destination whose
+/// podman socket path must be asked from the remote host first.
+#[derive(Debug, PartialEq, Eq)]
+enum Planned {
+    Uri(String),
+    AskRemote(SshTarget),
+}
+
+/// `ssh://user@host:port` (the socket path follows).
+fn ssh_prefix(target: &SshTarget) -> String {
+    let host = if target.host.contains(':') {
+        format!("[{}]", target.host)
+    } else {
+        target.host.clone()
+    };
+    format!("ssh://{}@{host}:{}", target.user, target.port)
+}
+
+/// Asks the remote podman for its socket path, as podman does when the
+/// destination has none.
+async fn remote_socket_path(target: &SshTarget, identity: Option<&Path>) -> anyhow::Result<String> {
+    let ssh = SshTransport::new(target.clone(), identity);
+    let output = ssh
+        .run("podman info --format '{{.Host.RemoteSocket.Path}}'")
+        .await
+        .context("finding the podman socket on the remote host (or give --socket-path)")?;
+    let path = output.trim();
+    let path = path.strip_prefix("unix://").unwrap_or(path);
+    if !path.starts_with('/') {
+        bail!("the remote host reported no podman socket path ({path:?}); give --socket-path");
+    }
+    Ok(path.to_string())
+}
+
 /// The URI to store for `args.destination`, or podman's error for flags
 /// that do not fit the scheme.
 fn destination_uri(
     args: &ConnectionAddArgs,
     has_identity: bool,
     local_user: Option<&str>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Planned> {
     let destination = if has_scheme(&args.destination) {
         args.destination.clone()
     } else {
@@ -66,7 +107,7 @@ fn destination_uri(
             if path.is_empty() {
                 bail!("unix scheme requires a socket path, e.g. unix:///run/podman/podman.sock");
             }
-            Ok(format!("unix://{path}"))
+            Ok(Planned::Uri(format!("unix://{path}")))
         }
         "tcp" => {
             if args.socket_path.is_some() {
@@ -82,7 +123,7 @@ fn destination_uri(
             if !has_port {
                 bail!("tcp scheme requires a port either via --port or in destination URL");
             }
-            Ok(destination)
+            Ok(Planned::Uri(destination))
         }
         other => bail!("unable to create connection. {other:?} is not a supported schema (use unix://, tcp:// or ssh://)"),
     }
@@ -93,7 +134,7 @@ fn ssh_uri(
     rest: &str,
     args: &ConnectionAddArgs,
     local_user: Option<&str>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Planned> {
     let (authority, path) = match rest.find('/') {
         Some(at) => (&rest[..at], &rest[at..]),
         None => (rest, ""),
@@ -118,18 +159,25 @@ fn ssh_uri(
             .with_context(|| format!("invalid port {port:?} in {:?}", args.destination))?,
         None => args.port.unwrap_or(22),
     };
+    let target = SshTarget {
+        user,
+        host: host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        port,
+        socket_path: String::new(),
+    };
     let path = args.socket_path.as_deref().unwrap_or(path);
     if path.is_empty() || path == "/" {
-        bail!(
-            "the remote podman socket path is needed: add it to the destination (ssh://{user}@{host}:{port}/run/user/UID/podman/podman.sock) or give --socket-path"
-        );
+        return Ok(Planned::AskRemote(target));
     }
     let path = if path.starts_with('/') {
         path.to_string()
     } else {
         format!("/{path}")
     };
-    Ok(format!("ssh://{user}@{host}:{port}{path}"))
+    Ok(Planned::Uri(format!("{}{path}", ssh_prefix(&target))))
 }
 
 /// Splits `host[:port]` (IPv6 hosts in brackets keep them).
@@ -214,7 +262,10 @@ mod tests {
 
     #[test]
     fn ssh_destinations_get_podmans_defaults() {
-        let uri = |a: &ConnectionAddArgs| destination_uri(a, false, Some("me")).unwrap();
+        let uri = |a: &ConnectionAddArgs| match destination_uri(a, false, Some("me")).unwrap() {
+            Planned::Uri(uri) => uri,
+            other => panic!("{other:?}"),
+        };
         let mut a = args("server.example/run/podman/podman.sock");
         assert_eq!(uri(&a), "ssh://me@server.example:22/run/podman/podman.sock");
         a.port = Some(2222);
@@ -228,8 +279,15 @@ mod tests {
             uri(&a),
             "ssh://core@[::1]:2200/run/user/1000/podman/podman.sock"
         );
-        let err = destination_uri(&args("core@host"), false, Some("me")).unwrap_err();
-        assert!(err.to_string().contains("--socket-path"), "{err}");
+        assert_eq!(
+            destination_uri(&args("core@host:2022"), false, Some("me")).unwrap(),
+            Planned::AskRemote(SshTarget {
+                user: "core".into(),
+                host: "host".into(),
+                port: 2022,
+                socket_path: String::new(),
+            })
+        );
     }
 
     #[test]
@@ -259,7 +317,10 @@ mod tests {
         );
         let mut a = args("unix:///x.sock");
         a.socket_path = Some("/y.sock".into());
-        assert_eq!(destination_uri(&a, false, None).unwrap(), "unix:///y.sock");
+        assert_eq!(
+            destination_uri(&a, false, None).unwrap(),
+            Planned::Uri("unix:///y.sock".into())
+        );
         assert!(err(&args("http://x:1"), false).contains("not a supported schema"));
     }
 }
