@@ -229,6 +229,8 @@ pub struct RemoveOptions {
 pub struct RemoveReport {
     pub id: String,
     pub err: Option<String>,
+    /// The name or id the container was asked for by.
+    pub raw_input: String,
 }
 
 pub async fn remove(
