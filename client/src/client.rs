@@ -283,7 +283,20 @@ impl Client {
 
     /// Sends `request`, expects success and ignores the body.
     pub async fn empty(&self, request: ApiRequest) -> Result<()> {
-        self.bytes(request).await.map(drop)
+        self.status(request).await.map(drop)
+    }
+
+    /// Sends `request`, expects success, ignores the body and returns the
+    /// status (e.g. 304 "already started").
+    pub async fn status(&self, request: ApiRequest) -> Result<StatusCode> {
+        let (response, sender) = self.round_trip(request, false).await?;
+        let status = response.status();
+        if status.is_client_error() || status.is_server_error() {
+            return Err(self.api_error(response, sender).await);
+        }
+        self.collect(response).await?;
+        self.put_idle(sender);
+        Ok(status)
     }
 
     /// Sends `request` asking to upgrade the connection (attach, exec start)

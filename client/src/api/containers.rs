@@ -185,10 +185,12 @@ pub async fn create(client: &Client, spec: &SpecGenerator) -> Result<CreateRespo
 }
 
 /// Starts a container; an already running one is not an error (304).
-pub async fn start(client: &Client, id: &str, detach_keys: Option<&str>) -> Result<()> {
+/// Returns false when it was already running.
+pub async fn start(client: &Client, id: &str, detach_keys: Option<&str>) -> Result<bool> {
     let request = ApiRequest::libpod(Method::POST, &container_path(id, "/start"))
         .query_opt("detachKeys", detach_keys);
-    client.empty(request).await
+    let status = client.status(request).await?;
+    Ok(status != http::StatusCode::NOT_MODIFIED)
 }
 
 /// Stops a container, killing it after `timeout` seconds (server default when `None`).
