@@ -12,6 +12,7 @@ mod exit;
 #[allow(dead_code)] // filled in by the output module work
 mod output;
 mod progress;
+mod terminal;
 
 use std::process::ExitCode;
 

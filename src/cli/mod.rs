@@ -1,6 +1,8 @@
 //! The command line, as clap derive types only: global flags and every command
 //! tree. Behaviour lives in `crate::commands`, one file per verb.
 
+pub mod container;
+pub mod image;
 pub mod machine;
 pub mod system;
 
@@ -52,6 +54,77 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Attach to a running container
+    Attach(container::AttachArgs),
+
+    /// Manage containers
+    #[command(subcommand)]
+    Container(container::ContainerCommand),
+
+    /// Create but do not start a container
+    Create(container::CreateArgs),
+
+    /// Run a process in a running container
+    Exec(container::ExecArgs),
+
+    /// Show history of a specified image
+    History(image::HistoryArgs),
+
+    /// Manage images
+    #[command(subcommand)]
+    Image(image::ImageCommand),
+
+    /// List images in local storage
+    Images(image::ImagesArgs),
+
+    /// Display the configuration of object denoted by ID
+    Inspect(container::InspectArgs),
+
+    /// Kill one or more running containers with a specific signal
+    Kill(container::KillArgs),
+
+    /// Fetch the logs of one or more containers
+    Logs(container::LogsArgs),
+
+    /// List port mappings or a specific mapping for the container
+    Port(container::PortArgs),
+
+    /// List containers
+    Ps(container::PsArgs),
+
+    /// Pull an image from a registry
+    Pull(image::PullArgs),
+
+    /// Restart one or more containers
+    Restart(container::RestartArgs),
+
+    /// Remove one or more containers
+    Rm(container::RmArgs),
+
+    /// Removes one or more images from local storage
+    Rmi(image::RmiArgs),
+
+    /// Run a command in a new container
+    Run(container::RunArgs),
+
+    /// Start one or more containers
+    Start(container::StartArgs),
+
+    /// Stop one or more containers
+    Stop(container::StopArgs),
+
+    /// Add an additional name to a local image
+    Tag(image::TagArgs),
+
+    /// Display the running processes of a container
+    Top(container::TopArgs),
+
+    /// Remove a name from a local image
+    Untag(image::UntagArgs),
+
+    /// Block on one or more containers
+    Wait(container::WaitArgs),
+
     /// Manage virtual machines
     #[command(subcommand)]
     Machine(machine::MachineCommand),
@@ -65,4 +138,16 @@ pub enum Command {
 
     /// Display podman system information
     Info(system::InfoArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks (unique short flags, valid defaults)
+    /// over the whole command tree.
+    #[test]
+    fn command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

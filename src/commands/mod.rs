@@ -1,14 +1,42 @@
 //! Command behaviour, one file per verb, grouped like the clap tree in
 //! `crate::cli`. Each command returns the process exit code on success.
 
+pub mod container;
+pub mod image;
 pub(crate) mod machine;
 pub(crate) mod system;
 
+use crate::cli::container::ContainerCommand;
+use crate::cli::image::ImageCommand;
 use crate::cli::{Cli, Command};
 
 /// Runs the parsed command line and returns the exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    let global = &cli.global;
     match cli.command {
+        Command::Container(command) => container::run(global, command).await,
+        Command::Image(command) => image::run(global, command).await,
+        Command::Attach(args) => container::run(global, ContainerCommand::Attach(args)).await,
+        Command::Create(args) => container::run(global, ContainerCommand::Create(args)).await,
+        Command::Exec(args) => container::run(global, ContainerCommand::Exec(args)).await,
+        Command::History(args) => image::run(global, ImageCommand::History(args)).await,
+        Command::Images(args) => image::run(global, ImageCommand::List(args)).await,
+        Command::Inspect(args) => container::inspect::run(global, &args).await,
+        Command::Kill(args) => container::run(global, ContainerCommand::Kill(args)).await,
+        Command::Logs(args) => container::run(global, ContainerCommand::Logs(args)).await,
+        Command::Port(args) => container::run(global, ContainerCommand::Port(args)).await,
+        Command::Ps(args) => container::run(global, ContainerCommand::List(args)).await,
+        Command::Pull(args) => image::run(global, ImageCommand::Pull(args)).await,
+        Command::Restart(args) => container::run(global, ContainerCommand::Restart(args)).await,
+        Command::Rm(args) => container::run(global, ContainerCommand::Rm(args)).await,
+        Command::Rmi(args) => image::run(global, ImageCommand::Rm(args)).await,
+        Command::Run(args) => container::run(global, ContainerCommand::Run(args)).await,
+        Command::Start(args) => container::run(global, ContainerCommand::Start(args)).await,
+        Command::Stop(args) => container::run(global, ContainerCommand::Stop(args)).await,
+        Command::Tag(args) => image::run(global, ImageCommand::Tag(args)).await,
+        Command::Top(args) => container::run(global, ContainerCommand::Top(args)).await,
+        Command::Untag(args) => image::run(global, ImageCommand::Untag(args)).await,
+        Command::Wait(args) => container::run(global, ContainerCommand::Wait(args)).await,
         Command::Machine(command) => machine::run(&cli.global, command).await,
         Command::System(command) => system::run(&cli.global, command).await,
         Command::Version(args) => system::version::run(&cli.global, &args).await,

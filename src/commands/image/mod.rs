@@ -1,0 +1,56 @@
+//! `berth image ...` (and the top-level `images`, `rmi`, `tag`, `untag`,
+//! `pull`, `history`): one file per verb.
+
+pub mod history;
+pub mod list;
+pub mod pull;
+pub mod rm;
+pub mod tag;
+pub mod untag;
+
+use crate::cli::image::ImageCommand;
+use crate::cli::GlobalArgs;
+
+pub async fn run(global: &GlobalArgs, command: ImageCommand) -> anyhow::Result<u8> {
+    match command {
+        ImageCommand::History(args) => history::run(global, &args).await,
+        ImageCommand::Inspect(args) => {
+            crate::commands::container::inspect::run_images(global, &args).await
+        }
+        ImageCommand::List(args) => list::run(global, &args).await,
+        ImageCommand::Pull(args) => pull::run(global, &args).await,
+        ImageCommand::Rm(args) => rm::run(global, &args).await,
+        ImageCommand::Tag(args) => tag::run(global, &args).await,
+        ImageCommand::Untag(args) => untag::run(global, &args).await,
+    }
+}
+
+/// podman's `errorhandling.JoinErrors`: one error as itself, several as
+/// "N errors occurred:" with a bulleted list.
+pub fn join_errors(errors: &[String]) -> String {
+    match errors {
+        [one] => one.clone(),
+        many => {
+            let mut text = format!("{} errors occurred:", many.len());
+            for err in many {
+                text.push_str("\n\t* ");
+                text.push_str(err);
+            }
+            text
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_like_podman() {
+        assert_eq!(join_errors(&["a".into()]), "a");
+        assert_eq!(
+            join_errors(&["a".into(), "b".into()]),
+            "2 errors occurred:\n\t* a\n\t* b"
+        );
+    }
+}
