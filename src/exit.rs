@@ -33,7 +33,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
 }
 
 /// Handles a command-line parse failure: help and version go to stdout with
-/// exit 0, usage errors to stderr with podman's exit code 125.
+/// exit 0, usage errors to stderr in podman's words with exit code 125.
 pub fn clap_error(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
@@ -43,7 +43,17 @@ pub fn clap_error(err: clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            let _ = err.print();
+            let argv: Vec<String> = std::env::args_os()
+                .map(|arg| arg.to_string_lossy().into_owned())
+                .collect();
+            let usage = crate::usage::podman_style(&err, &argv);
+            if let Some(help) = usage.help {
+                print!("{help}");
+            }
+            eprintln!("Error: {}", usage.message);
+            if let Some(hint) = usage.hint {
+                eprintln!("{hint}");
+            }
             ExitCode::from(GENERIC_ERROR)
         }
     }

@@ -13,6 +13,7 @@ mod exit;
 mod output;
 mod progress;
 mod terminal;
+mod usage;
 
 use std::process::ExitCode;
 

@@ -402,17 +402,15 @@ pub struct CreateArgs {
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
 
-    /// The image to create the container from
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-
-    /// The command and its arguments (default: the image's)
+    /// The image, then the command and its arguments (default: the
+    /// image's); flags after the image belong to the command
     #[arg(
-        value_name = "COMMAND",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
+        value_name = "IMAGE [COMMAND [ARG...]]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true
     )]
-    pub command: Vec<String>,
+    pub args: Vec<String>,
 }
 
 /// `run IMAGE [COMMAND [ARG...]]`.
@@ -442,17 +440,15 @@ pub struct RunArgs {
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
 
-    /// The image to run
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-
-    /// The command and its arguments (default: the image's)
+    /// The image, then the command and its arguments (default: the
+    /// image's); flags after the image belong to the command
     #[arg(
-        value_name = "COMMAND",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
+        value_name = "IMAGE [COMMAND [ARG...]]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true
     )]
-    pub command: Vec<String>,
+    pub args: Vec<String>,
 }
 
 /// `start CONTAINER...`.
@@ -674,16 +670,10 @@ pub struct ExecArgs {
     #[arg(short = 'w', long, value_name = "DIR")]
     pub workdir: Option<String>,
 
-    #[arg(value_name = "CONTAINER")]
-    pub container: String,
-
-    /// The command and its arguments
-    #[arg(
-        value_name = "COMMAND",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
-    pub command: Vec<String>,
+    /// The container, then the command and its arguments; flags after the
+    /// container belong to the command
+    #[arg(value_name = "CONTAINER COMMAND [ARG...]", num_args = 1.., trailing_var_arg = true)]
+    pub args: Vec<String>,
 }
 
 /// `attach CONTAINER`.
@@ -779,4 +769,43 @@ pub struct TopArgs {
     /// ps-style descriptors (pid, user, args, comm, ...); podman's default set when none
     #[arg(value_name = "DESCRIPTOR", allow_hyphen_values = true)]
     pub descriptors: Vec<String>,
+}
+
+/// `IMAGE [COMMAND...]` / `CONTAINER COMMAND...` split into the first word
+/// and the rest.
+fn split_first(args: &[String]) -> (&str, &[String]) {
+    match args.split_first() {
+        Some((first, rest)) => (first, rest),
+        None => ("", &[]),
+    }
+}
+
+impl CreateArgs {
+    pub fn image(&self) -> &str {
+        split_first(&self.args).0
+    }
+
+    pub fn command(&self) -> &[String] {
+        split_first(&self.args).1
+    }
+}
+
+impl RunArgs {
+    pub fn image(&self) -> &str {
+        split_first(&self.args).0
+    }
+
+    pub fn command(&self) -> &[String] {
+        split_first(&self.args).1
+    }
+}
+
+impl ExecArgs {
+    pub fn container(&self) -> &str {
+        split_first(&self.args).0
+    }
+
+    pub fn command(&self) -> &[String] {
+        split_first(&self.args).1
+    }
 }

@@ -2,10 +2,12 @@
 //! different part of this module, so unused items are expected.
 #![allow(dead_code)]
 
+pub mod compare;
 pub mod env;
 pub mod guest;
 pub mod http;
 pub mod podman;
 pub mod process;
+pub mod pty;
 pub mod registry;
 pub mod sshd;

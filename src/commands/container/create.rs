@@ -11,13 +11,13 @@ use crate::cli::GlobalArgs;
 pub async fn run(global: &GlobalArgs, args: &CreateArgs) -> anyhow::Result<u8> {
     let spec = super::spec::build(
         &args.flags,
-        &args.image,
-        &args.command,
+        args.image(),
+        args.command(),
         std::env::args().collect(),
         &|name: &str| std::env::var(name).ok(),
     )?;
     let client = crate::connection::connect(global).await?;
-    let id = create_container(&client, &args.flags, &args.image, &spec).await?;
+    let id = create_container(&client, &args.flags, args.image(), &spec).await?;
     print_line(&id)?;
     Ok(0)
 }

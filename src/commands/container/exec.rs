@@ -13,7 +13,10 @@ use crate::cli::GlobalArgs;
 use crate::terminal::DetachKeys;
 
 pub async fn run(global: &GlobalArgs, args: &ExecArgs) -> anyhow::Result<u8> {
-    if args.command.is_empty() {
+    if args.args.is_empty() {
+        anyhow::bail!("exec requires the name or ID of a container or the --latest flag");
+    }
+    if args.command().is_empty() {
         anyhow::bail!(
             "must provide a non-empty command to start an exec session: invalid argument"
         );
@@ -29,7 +32,7 @@ pub async fn run(global: &GlobalArgs, args: &ExecArgs) -> anyhow::Result<u8> {
         attach_stdin: args.interactive && !args.detach,
         attach_stdout: !args.detach,
         attach_stderr: !args.detach,
-        cmd: args.command.clone(),
+        cmd: args.command().to_vec(),
         env,
         tty: args.tty,
         user: args.user.clone().unwrap_or_default(),
@@ -38,7 +41,7 @@ pub async fn run(global: &GlobalArgs, args: &ExecArgs) -> anyhow::Result<u8> {
         privileged: args.privileged,
     };
     let client = crate::connection::connect(global).await?;
-    let id = exec::create(&client, &args.container, &config)
+    let id = exec::create(&client, args.container(), &config)
         .await
         .map_err(super::engine_error)?;
     if args.detach {

@@ -24,13 +24,13 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<u8> {
     }
     let spec = super::spec::build(
         flags,
-        &args.image,
-        &args.command,
+        args.image(),
+        args.command(),
         std::env::args().collect(),
         &|name: &str| std::env::var(name).ok(),
     )?;
     let client = crate::connection::connect(global).await?;
-    let id = super::create::create_container(&client, flags, &args.image, &spec).await?;
+    let id = super::create::create_container(&client, flags, args.image(), &spec).await?;
 
     if args.detach {
         if let Err(err) = containers::start(&client, &id, None).await {

@@ -128,6 +128,9 @@ pub fn build(
     }
 
     if let Some(restart) = &flags.restart {
+        if flags.rm && !restart.is_empty() && restart != "no" {
+            bail!("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+        }
         let mut parts = restart.split(':');
         let policy = parts.next().unwrap_or_default();
         match (parts.next(), parts.next()) {
