@@ -219,6 +219,8 @@ fn takes_value(command: &clap::Command, root: &clap::Command, flag: &str) -> boo
 /// The clap command at `path` (`["berth", "container", "ls"]`).
 fn find_command(path: &[String]) -> Option<clap::Command> {
     let mut command = crate::cli::Cli::command();
+    // Building names every subcommand by its full path (`berth container`).
+    command.build();
     for name in path.iter().skip(1) {
         command = command.find_subcommand(name)?.clone();
     }

@@ -31,7 +31,7 @@ fn populate(pair: &SideBySide) {
         "tier=front",
         BUSYBOX,
         "sleep",
-        "300",
+        "3600",
     ]);
     let done = pair.podman(&[
         "run",
@@ -190,7 +190,7 @@ fn lifecycle_verbs_match_podman() {
 
     // The same verbs on twin containers, one driven by each client.
     for name in ["b1", "p1"] {
-        pair.podman_ok(&["run", "-d", "--name", name, BUSYBOX, "sleep", "300"]);
+        pair.podman_ok(&["run", "-d", "--name", name, BUSYBOX, "sleep", "3600"]);
     }
     let both = |args: &[&str]| {
         let with = |name: &str| {
@@ -227,7 +227,9 @@ fn lifecycle_verbs_match_podman() {
     both(&["start", "NAME"]);
     both(&["start", "NAME"]);
     both(&["restart", "-t", "0", "NAME"]);
+    // sleep as PID 1 ignores SIGTERM: only KILL ends it.
     both(&["kill", "-s", "TERM", "NAME"]);
+    both(&["kill", "NAME"]);
     both(&["wait", "NAME"]);
     both(&["kill", "NAME"]);
     both(&["rm", "NAME"]);
@@ -329,7 +331,7 @@ fn run_and_create_make_the_container_podman_makes() {
 
     // -d prints the id of a running container; create prints the id of a
     // created one.
-    let detached = pair.berth(&["run", "-d", "--name", "bg", BUSYBOX, "sleep", "300"]);
+    let detached = pair.berth(&["run", "-d", "--name", "bg", BUSYBOX, "sleep", "3600"]);
     assert_eq!(detached.code, Some(0), "{}", detached.stderr);
     let id = detached.stdout.trim();
     assert_eq!(id.len(), 64, "{id}");
@@ -352,7 +354,7 @@ fn run_and_create_make_the_container_podman_makes() {
         "bg",
         BUSYBOX,
         "sleep",
-        "300",
+        "3600",
     ]);
     assert_eq!(replaced.code, Some(0), "{}", replaced.stderr);
     assert_ne!(replaced.stdout.trim(), id);

@@ -105,3 +105,48 @@ fn tag_untag_and_rmi_match_podman() {
     assert!(forced.stdout.contains("Deleted: "), "{}", forced.stdout);
     assert_eq!(pair.podman_ok(&["images", "-q"]), "");
 }
+
+#[test]
+fn pull_matches_podman() {
+    let Some(registry) = common::registry::Registry::start() else {
+        return;
+    };
+    let pair = SideBySide::start();
+    let remote = format!("{}/busybox:pushed", registry.host);
+    pair.podman_ok(&["push", "--tls-verify=false", BUSYBOX, &remote]);
+    // The same starting point for each client: the pushed name not local.
+    let fresh_pull = |client: &str, args: &[&str]| {
+        let _ = pair.podman(&["untag", BUSYBOX, &remote]);
+        if client == "berth" {
+            pair.berth(args)
+        } else {
+            pair.podman(args)
+        }
+    };
+    for args in [
+        &["pull", "--tls-verify=false", remote.as_str()][..],
+        &["image", "pull", "-q", "--tls-verify=false", remote.as_str()],
+    ] {
+        let berth = fresh_pull("berth", args);
+        let podman = fresh_pull("podman", args);
+        assert_eq!(berth, podman, "{args:?}");
+        assert_eq!(berth.code, Some(0), "{}", berth.stderr);
+    }
+    let pulled = pair.berth(&["pull", "--tls-verify=false", &remote]);
+    assert!(
+        pulled
+            .stderr
+            .starts_with(&format!("Trying to pull {remote}...\n")),
+        "{}",
+        pulled.stderr
+    );
+    assert_eq!(pulled.stdout.trim().len(), 64, "{}", pulled.stdout);
+
+    let missing = format!("{}/busybox:nope", registry.host);
+    pair.assert_same(&["pull", "--tls-verify=false", &missing]);
+    assert_eq!(
+        pair.berth(&["pull", "--tls-verify=false", &missing]).code,
+        Some(125)
+    );
+    pair.assert_same(&["pull"]);
+}

@@ -145,7 +145,7 @@ fn the_terminal_is_restored_after_errors_and_signals() {
     assert!(cooked_modes(proxied.local_modes()));
 
     // exec does not proxy: SIGTERM ends berth (128+15), terminal restored.
-    pair.podman_ok(&["run", "-d", "--name", "bg", BUSYBOX, "sleep", "300"]);
+    pair.podman_ok(&["run", "-d", "--name", "bg", BUSYBOX, "sleep", "3600"]);
     let mut exec = PtyChild::spawn(&mut berth(&pair, &["exec", "-it", "bg", "sh"]), 24, 80);
     exec.expect(PROMPT, TIMEOUT);
     assert!(is_raw(exec.local_modes()));
