@@ -51,6 +51,18 @@ pub enum ContainerCommand {
 
     /// Block on one or more containers
     Wait(WaitArgs),
+
+    #[command(hide = true)]
+    Cleanup(super::RefusedArgs),
+
+    #[command(hide = true)]
+    Mount(super::RefusedArgs),
+
+    #[command(hide = true)]
+    Runlabel(super::RefusedArgs),
+
+    #[command(hide = true, alias = "umount")]
+    Unmount(super::RefusedArgs),
 }
 
 /// `ps` / `container list`.

@@ -27,6 +27,18 @@ pub enum ImageCommand {
 
     /// Remove a name from a local image
     Untag(UntagArgs),
+
+    #[command(hide = true)]
+    Mount(super::RefusedArgs),
+
+    #[command(hide = true)]
+    Sign(super::RefusedArgs),
+
+    #[command(hide = true)]
+    Trust(super::RefusedArgs),
+
+    #[command(hide = true, alias = "umount")]
+    Unmount(super::RefusedArgs),
 }
 
 /// `images` / `image list`.

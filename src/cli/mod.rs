@@ -2,9 +2,15 @@
 //! tree. Behaviour lives in `crate::commands`, one file per verb.
 
 pub mod container;
+pub mod events;
 pub mod image;
+pub mod kube;
 pub mod machine;
+pub mod network;
+pub mod pod;
+pub mod secret;
 pub mod system;
+pub mod volume;
 
 use clap::{Parser, Subcommand};
 
@@ -25,7 +31,7 @@ pub struct Cli {
 }
 
 /// podman's global flags for a remote client.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct GlobalArgs {
     /// Connection to use for remote podman service (CONTAINER_CONNECTION)
     #[arg(short = 'c', long, global = true)]
@@ -66,6 +72,9 @@ pub enum Command {
 
     /// Run a process in a running container
     Exec(container::ExecArgs),
+
+    /// Show podman events
+    Events(events::EventsArgs),
 
     /// Show history of a specified image
     History(image::HistoryArgs),
@@ -125,19 +134,68 @@ pub enum Command {
     /// Block on one or more containers
     Wait(container::WaitArgs),
 
+    #[command(hide = true)]
+    AutoUpdate(RefusedArgs),
+
+    #[command(hide = true)]
+    Mount(RefusedArgs),
+
+    #[command(hide = true, alias = "umount")]
+    Unmount(RefusedArgs),
+
+    #[command(hide = true)]
+    Unshare(RefusedArgs),
+
     /// Manage virtual machines
     #[command(subcommand)]
     Machine(machine::MachineCommand),
 
+    /// Play containers, pods or volumes from a structured file
+    #[command(subcommand)]
+    Kube(kube::KubeCommand),
+
+    /// Generate structured data based on containers, pods or volumes
+    #[command(subcommand)]
+    Generate(kube::GenerateCommand),
+
+    /// Play containers, pods or volumes from a structured file
+    #[command(subcommand)]
+    Play(kube::PlayCommand),
+
+    /// Manage networks
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
+
+    /// Manage pods
+    #[command(subcommand)]
+    Pod(pod::PodCommand),
+
+    /// Manage secrets
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
+
     /// Manage podman
     #[command(subcommand)]
     System(system::SystemCommand),
+
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(volume::VolumeCommand),
 
     /// Display the Podman version information
     Version(system::VersionArgs),
 
     /// Display podman system information
     Info(system::InfoArgs),
+}
+
+/// The arguments of a command podman's remote client does not offer:
+/// anything is accepted, the command refuses to run.
+#[derive(Debug, clap::Args)]
+#[command(disable_help_flag = true)]
+pub struct RefusedArgs {
+    #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true, hide = true)]
+    pub args: Vec<String>,
 }
 
 #[cfg(test)]

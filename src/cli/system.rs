@@ -13,6 +13,24 @@ pub enum SystemCommand {
 
     /// Display podman system information
     Info(InfoArgs),
+
+    /// Show podman disk usage
+    Df(SystemDfArgs),
+
+    /// Remove unused data
+    Prune(SystemPruneArgs),
+
+    #[command(hide = true)]
+    Migrate(super::RefusedArgs),
+
+    #[command(hide = true)]
+    Renumber(super::RefusedArgs),
+
+    #[command(hide = true)]
+    Reset(super::RefusedArgs),
+
+    #[command(hide = true)]
+    Service(super::RefusedArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,4 +133,36 @@ pub struct InfoArgs {
     /// Show additional information
     #[arg(short = 'D', long)]
     pub debug: bool,
+}
+
+/// `system df`.
+#[derive(Debug, Args)]
+pub struct SystemDfArgs {
+    /// Pretty-print images using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+
+    /// Show detailed information on disk usage
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+/// `system prune`.
+#[derive(Debug, Args)]
+pub struct SystemPruneArgs {
+    /// Remove all unused data
+    #[arg(short = 'a', long)]
+    pub all: bool,
+
+    /// Provide filter values (e.g. 'label=<key>=<value>')
+    #[arg(long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+
+    /// Do not prompt for confirmation.  The default is false
+    #[arg(short = 'f', long)]
+    pub force: bool,
+
+    /// Prune volumes
+    #[arg(long)]
+    pub volumes: bool,
 }

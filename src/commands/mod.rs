@@ -2,9 +2,16 @@
 //! `crate::cli`. Each command returns the process exit code on success.
 
 pub mod container;
+pub(crate) mod events;
 pub mod image;
+pub(crate) mod kube;
 pub(crate) mod machine;
+pub(crate) mod network;
+pub(crate) mod objects;
+pub(crate) mod pod;
+pub(crate) mod secret;
 pub(crate) mod system;
+pub(crate) mod volume;
 
 use crate::cli::container::ContainerCommand;
 use crate::cli::image::ImageCommand;
@@ -18,6 +25,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Image(command) => image::run(global, command).await,
         Command::Attach(args) => container::run(global, ContainerCommand::Attach(args)).await,
         Command::Create(args) => container::run(global, ContainerCommand::Create(args)).await,
+        Command::Events(args) => events::run(global, &args).await,
+        Command::AutoUpdate(_) => objects::refuse_remote("auto-update"),
+        Command::Mount(_) => objects::refuse_remote("mount"),
+        Command::Unmount(args) => objects::refuse_remote_named("unmount", &args.args),
+        Command::Unshare(_) => objects::refuse_remote("unshare"),
         Command::Exec(args) => container::run(global, ContainerCommand::Exec(args)).await,
         Command::History(args) => image::run(global, ImageCommand::History(args)).await,
         Command::Images(args) => image::run(global, ImageCommand::List(args)).await,
@@ -39,6 +51,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Wait(args) => container::run(global, ContainerCommand::Wait(args)).await,
         Command::Machine(command) => machine::run(&cli.global, command).await,
         Command::System(command) => system::run(&cli.global, command).await,
+        Command::Generate(crate::cli::kube::GenerateCommand::Kube(args)) => {
+            kube::generate::run(global, &args).await
+        }
+        Command::Kube(command) => kube::run(global, command).await,
+        Command::Network(command) => network::run(global, command).await,
+        Command::Play(crate::cli::kube::PlayCommand::Kube(args)) => {
+            kube::play::run(global, &args).await
+        }
+        Command::Pod(command) => pod::run(global, command).await,
+        Command::Secret(command) => secret::run(global, command).await,
+        Command::Volume(command) => volume::run(global, command).await,
         Command::Version(args) => system::version::run(&cli.global, &args).await,
         Command::Info(args) => system::info::run(&cli.global, &args).await,
     }

@@ -147,6 +147,22 @@ impl Timestamp {
         }
         s
     }
+
+    /// Go's `time.RFC3339Nano` layout: `2024-01-02T15:04:05.123456789Z`
+    /// (fraction without trailing zeros, `Z` or `+01:00`).
+    pub fn rfc3339_nano(&self) -> String {
+        let go = self.go_string();
+        let (date, rest) = go.split_once(' ').unwrap_or((&go, ""));
+        let clock = rest.split(' ').next().unwrap_or_default();
+        let zone = if self.offset == 0 {
+            "Z".to_string()
+        } else {
+            let sign = if self.offset < 0 { '-' } else { '+' };
+            let abs = self.offset.unsigned_abs();
+            format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60)
+        };
+        format!("{date}T{clock}{zone}")
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -435,6 +451,10 @@ mod tests {
         );
         assert!(Timestamp::parse_rfc3339("2024-13-01T00:00:00Z").is_none());
         assert!(Timestamp::parse_rfc3339("garbage").is_none());
+        let t = Timestamp::parse_rfc3339("2026-11-28T02:20:41.011585980Z").unwrap();
+        assert_eq!(t.rfc3339_nano(), "2026-11-28T02:20:41.01158598Z");
+        let t = Timestamp::parse_rfc3339("2024-02-29T23:00:00+01:30").unwrap();
+        assert_eq!(t.rfc3339_nano(), "2024-02-29T23:00:00+01:30");
     }
 
     #[test]

@@ -57,6 +57,86 @@ pub fn to_string_styled<T: Serialize + ?Sized>(
     encode(&Value::from_serialize(data)?, style)
 }
 
+/// podman's `--format json` for lists of the engine's own objects (`pod
+/// ps`, `volume ls`, `network ls`): json-iterator's `MarshalIndent`, with
+/// the fields in the order the engine sent them (they are Go structs, and
+/// Go maps arrive sorted) and an empty map or struct written as an opened
+/// and closed block (`{` newline, indent, newline, `}`), as json-iterator
+/// does.
+pub fn to_string_jsoniter(data: &serde_json::Value, indent: &str) -> Result<String, JsonError> {
+    let text = encode_ordered(
+        data,
+        Style {
+            indent: Some(indent),
+            escape_html: true,
+        },
+    )?;
+    Ok(open_empty_objects(&text, indent))
+}
+
+/// Encodes the engine's JSON as Go re-encodes the structs it decoded it
+/// into: objects keep the order the engine sent (struct fields; Go maps
+/// arrive sorted).
+pub fn encode_ordered(data: &serde_json::Value, style: Style<'_>) -> Result<String, JsonError> {
+    encode(&ordered(data), style)
+}
+
+/// A JSON value as a template value whose objects keep their key order
+/// (as Go structs do).
+fn ordered(json: &serde_json::Value) -> Value {
+    match json {
+        serde_json::Value::Array(items) => Value::List(items.iter().map(ordered).collect()),
+        serde_json::Value::Object(map) => Value::Struct(super::template::value::Struct {
+            name: "object".to_string(),
+            fields: map
+                .iter()
+                .map(|(key, value)| (key.clone(), ordered(value)))
+                .collect(),
+        }),
+        other => Value::from(other.clone()),
+    }
+}
+
+/// Rewrites each `{}` outside strings of indented JSON as json-iterator
+/// writes an empty object.
+fn open_empty_objects(text: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push_str("{\n");
+                out.push_str(&indent.repeat(depth + 1));
+                out.push('\n');
+                out.push_str(&indent.repeat(depth));
+                out.push('}');
+                continue;
+            }
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Encodes a template value.
 pub fn encode(value: &Value, style: Style<'_>) -> Result<String, JsonError> {
     let mut out = String::new();
@@ -214,6 +294,23 @@ mod tests {
         };
         let text = to_string_styled(&serde_json::json!([{"A": "<b>"}]), style).unwrap();
         assert_eq!(text, "[\n     {\n          \"A\": \"<b>\"\n     }\n]");
+    }
+
+    #[test]
+    fn jsoniter_keeps_order_and_opens_empty_objects() {
+        let data = serde_json::json!([{"Name": "v", "Labels": {}, "A": [], "S": "{}"}]);
+        let mut map = serde_json::Map::new();
+        map.insert("Z".into(), serde_json::json!(1));
+        map.insert("B".into(), serde_json::json!({"k": "<"}));
+        let data2 = serde_json::Value::Object(map);
+        assert_eq!(
+            to_string_jsoniter(&data, "  ").unwrap(),
+            "[\n  {\n    \"Name\": \"v\",\n    \"Labels\": {\n      \n    },\n    \"A\": [],\n    \"S\": \"{}\"\n  }\n]"
+        );
+        assert_eq!(
+            to_string_jsoniter(&data2, "  ").unwrap(),
+            "{\n  \"Z\": 1,\n  \"B\": {\n    \"k\": \"\\u003c\"\n  }\n}"
+        );
     }
 
     #[test]

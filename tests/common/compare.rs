@@ -91,6 +91,36 @@ impl SideBySide {
     }
 }
 
+impl SideBySide {
+    /// Runs `args` with both clients on twin objects: `NAME` in `args` is
+    /// `berth_name` for berth and `podman_name` for podman; the outputs
+    /// must be the same once ids are masked and each name is `NAME` again.
+    pub fn assert_twins(&self, args: &[&str], berth_name: &str, podman_name: &str) -> Run {
+        let with = |name: &str| -> Vec<String> {
+            args.iter().map(|arg| arg.replace("NAME", name)).collect()
+        };
+        let berth_args = with(berth_name);
+        let podman_args = with(podman_name);
+        let berth = self.berth(&berth_args.iter().map(String::as_str).collect::<Vec<_>>());
+        let podman = self.podman(&podman_args.iter().map(String::as_str).collect::<Vec<_>>());
+        let clean = |text: &str, name: &str| normalize(&mask_ids(text).replace(name, "NAME"));
+        assert_eq!(
+            (
+                berth.code,
+                clean(&berth.stdout, berth_name),
+                clean(&berth.stderr, berth_name)
+            ),
+            (
+                podman.code,
+                clean(&podman.stdout, podman_name),
+                clean(&podman.stderr, podman_name)
+            ),
+            "berth and podman differ for {args:?}"
+        );
+        berth
+    }
+}
+
 /// Makes two runs a second apart comparable: human durations ("2 seconds
 /// ago", "Up Less than a second ago") become `<time>`, runs of spaces
 /// (column padding that depends on them) one space, and the client's name

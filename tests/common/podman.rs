@@ -1,6 +1,7 @@
 //! A real, isolated `podman system service` for one test: its own storage
-//! (--root, --runroot, --tmpdir), its own containers.conf (runc and default
-//! ulimits, see TESTBED.md) and its own socket; stopped by pid on drop.
+//! (--root, --runroot, --tmpdir), its own containers.conf (runc, default
+//! ulimits, see TESTBED.md, and its own network config directory) and its
+//! own socket; stopped by pid on drop.
 //! `import_busybox` adds the static busybox image `localhost/busybox:test`.
 
 use std::os::unix::net::UnixStream;
@@ -34,7 +35,15 @@ impl PodmanService {
             .tempdir_in("/tmp")
             .expect("creating the service's temp dir");
         let containers_conf = dir.path().join("containers.conf");
-        std::fs::write(&containers_conf, CONTAINERS_CONF).expect("writing containers.conf");
+        // Networks live outside the storage (in /etc/containers/networks
+        // by default): give each service its own directory for them.
+        let networks = dir.path().join("networks");
+        std::fs::create_dir_all(&networks).expect("creating the networks dir");
+        let conf = format!(
+            "{CONTAINERS_CONF}[network]\nnetwork_config_dir = \"{}\"\n",
+            networks.display()
+        );
+        std::fs::write(&containers_conf, conf).expect("writing containers.conf");
         let socket = dir.path().join("podman.sock");
         let log = std::fs::File::create(dir.path().join("service.log")).expect("service log");
         let mut command = Command::new("podman");

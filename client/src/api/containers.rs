@@ -14,7 +14,7 @@ use crate::stream::{BodyReader, Demux, Upgraded};
 /// Query filters as podman sends them: `{"name":["web"],"status":["running"]}`.
 pub type Filters = BTreeMap<String, Vec<String>>;
 
-fn filters_json(filters: &Filters) -> Option<String> {
+pub(crate) fn filters_json(filters: &Filters) -> Option<String> {
     (!filters.is_empty()).then(|| serde_json::to_string(filters).unwrap_or_default())
 }
 

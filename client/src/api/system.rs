@@ -130,3 +130,86 @@ pub async fn past_events(
     }
     Ok(events)
 }
+
+/// `GET /libpod/system/df`: disk use of images, containers and volumes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct DfReport {
+    pub images: Vec<DfImage>,
+    pub containers: Vec<DfContainer>,
+    pub volumes: Vec<DfVolume>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct DfImage {
+    pub repository: String,
+    pub tag: String,
+    #[serde(rename = "ImageID")]
+    pub image_id: String,
+    /// RFC 3339.
+    pub created: String,
+    pub size: i64,
+    pub shared_size: i64,
+    pub unique_size: i64,
+    pub containers: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct DfContainer {
+    #[serde(rename = "ContainerID")]
+    pub container_id: String,
+    pub image: String,
+    pub command: Option<Vec<String>>,
+    pub local_volumes: i64,
+    pub size: i64,
+    #[serde(rename = "RWSize")]
+    pub rw_size: i64,
+    /// RFC 3339.
+    pub created: String,
+    pub status: String,
+    pub names: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct DfVolume {
+    pub volume_name: String,
+    pub links: i64,
+    pub size: i64,
+    pub reclaimable_size: i64,
+}
+
+pub async fn df(client: &Client) -> Result<DfReport> {
+    client
+        .json(ApiRequest::libpod(Method::GET, "/system/df"))
+        .await
+}
+
+/// What `system prune` removed, per kind of object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct SystemPruneReport {
+    pub pod_prune_report: Option<Vec<crate::api::pods::PodRemoveReport>>,
+    pub container_prune_reports: Option<Vec<crate::api::PruneReport>>,
+    pub image_prune_reports: Option<Vec<crate::api::PruneReport>>,
+    pub network_prune_reports: Option<Vec<crate::api::networks::NetworkRemoveReport>>,
+    pub volume_prune_reports: Option<Vec<crate::api::PruneReport>>,
+    pub reclaimed_space: u64,
+}
+
+/// Removes stopped containers, unused pods, networks, dangling (or, with
+/// `all`, unused) images and, with `volumes`, unused volumes.
+pub async fn prune(
+    client: &Client,
+    all: bool,
+    volumes: bool,
+    filters: &crate::api::containers::Filters,
+) -> Result<SystemPruneReport> {
+    let request = ApiRequest::libpod(Method::POST, "/system/prune")
+        .flag("all", all)
+        .flag("volumes", volumes)
+        .query_opt("filters", crate::api::containers::filters_json(filters));
+    client.json(request).await
+}

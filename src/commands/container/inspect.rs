@@ -1,5 +1,6 @@
-//! `berth inspect`, `container inspect` and `image inspect`: the engine's
-//! own inspect data, as podman prints it (a JSON array indented by five
+//! `berth inspect`, `container inspect` and `image inspect` (and, through
+//! [`inspect`], `volume`, `network` and `pod inspect`): the engine's own
+//! inspect data, as podman prints it (a JSON array indented by five
 //! spaces, or a Go template run over each object), with podman's errors
 //! for names that match nothing.
 
@@ -19,6 +20,12 @@ use crate::output::report::{self, Formatter, Origin, Report};
 pub enum Kind {
     Container,
     Image,
+    Volume,
+    Network,
+    Pod,
+    /// `pod inspect`: like `Pod`, but one pod prints as an object, not a
+    /// list (podman 4.3 kept that for compatibility).
+    PodLegacy,
     All,
 }
 
@@ -27,10 +34,9 @@ pub async fn run(global: &GlobalArgs, args: &InspectArgs) -> anyhow::Result<u8> 
         "container" => Kind::Container,
         "image" => Kind::Image,
         "all" => Kind::All,
-        "pod" | "network" | "volume" => anyhow::bail!(
-            "inspecting objects of type {:?} is not supported by berth yet",
-            args.kind
-        ),
+        "volume" => Kind::Volume,
+        "network" => Kind::Network,
+        "pod" => Kind::Pod,
         other => anyhow::bail!(
             "invalid type {other:?}: must be \"image\", \"container\", \"pod\", \"network\", \"volume\", or \"all\""
         ),
@@ -59,7 +65,8 @@ pub async fn run_images(global: &GlobalArgs, args: &ImageInspectArgs) -> anyhow:
     inspect(global, Kind::Image, &args.names, &args.format, false).await
 }
 
-async fn inspect(
+/// Inspects `names` as objects of `kind` and prints them as podman does.
+pub(crate) async fn inspect(
     global: &GlobalArgs,
     kind: Kind,
     names: &[String],
@@ -81,7 +88,10 @@ async fn inspect(
 
     let mut stdout = std::io::stdout().lock();
     let printed = if report::is_json(format) || format.is_empty() {
-        print_json(&mut stdout, &data)
+        match data.as_slice() {
+            [pod] if kind == Kind::PodLegacy => print_json(&mut stdout, pod),
+            _ => print_json(&mut stdout, &data),
+        }
     } else {
         print_template(&mut stdout, format, kind, data)
     };
@@ -105,31 +115,60 @@ async fn lookup(
     name: &str,
     size: bool,
 ) -> anyhow::Result<Result<Value, String>> {
+    use berth_client::api::{containers, images, networks, pods, volumes};
+    let all = kind == Kind::All;
     if matches!(kind, Kind::Container | Kind::All) {
-        match berth_client::api::containers::inspect(client, name, size).await {
+        match containers::inspect(client, name, size).await {
             Ok(object) => return Ok(Ok(object)),
+            Err(err) if err.is_not_found() && all => {}
             Err(err) if err.is_not_found() => {
-                if kind == Kind::Container {
-                    return Ok(Err(format!("no such container {name:?}")));
-                }
+                return Ok(Err(format!("no such container {name:?}")))
             }
             Err(err) => return Err(err.into()),
         }
     }
-    match berth_client::api::images::inspect(client, name).await {
+    if matches!(kind, Kind::Image | Kind::All) {
+        match images::inspect(client, name).await {
+            Ok(object) => return Ok(Ok(object)),
+            Err(err) if err.is_not_found() && all => {}
+            Err(err) if err.is_not_found() => {
+                return Ok(Err(format!("unable to inspect {name:?}: {err}")))
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    if matches!(kind, Kind::Volume | Kind::All) {
+        match volumes::inspect(client, name).await {
+            Ok(object) => return Ok(Ok(object)),
+            Err(err) if err.is_not_found() && all => {}
+            Err(err) if err.is_not_found() => return Ok(Err(format!("no such volume {name:?}"))),
+            Err(err) => return Err(err.into()),
+        }
+    }
+    if matches!(kind, Kind::Network | Kind::All) {
+        match networks::inspect(client, name).await {
+            Ok(object) => return Ok(Ok(object)),
+            Err(err) if err.is_not_found() && all => {}
+            Err(err) if err.is_not_found() => {
+                return Ok(Err(format!("network {name}: network not found")))
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    match pods::inspect(client, name).await {
         Ok(object) => Ok(Ok(object)),
-        Err(err) if err.is_not_found() => Ok(Err(if kind == Kind::Image {
-            format!("unable to inspect {name:?}: {err}")
-        } else {
-            format!("no such object: {name:?}")
-        })),
+        Err(err) if err.is_not_found() && all => Ok(Err(format!("no such object: {name:?}"))),
+        Err(err) if err.is_not_found() => Ok(Err(format!("no such pod {name:?}"))),
         Err(err) => Err(err.into()),
     }
 }
 
 /// podman's `printJSON`: a JSON array indented by five spaces, without
 /// HTML escaping, field order as the engine sent it.
-fn print_json(out: &mut impl Write, data: &[Value]) -> anyhow::Result<()> {
+pub(crate) fn print_json(
+    out: &mut impl Write,
+    data: &(impl serde::Serialize + ?Sized),
+) -> anyhow::Result<()> {
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"     ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
     serde::Serialize::serialize(data, &mut serializer)?;
@@ -147,8 +186,12 @@ fn print_template(
     mut data: Vec<Value>,
 ) -> anyhow::Result<()> {
     for object in &mut data {
+        if kind == Kind::Network {
+            go_network_fields(object);
+        }
         for path in [
             &["Created"][..],
+            &["CreatedAt"],
             &["State", "StartedAt"],
             &["State", "FinishedAt"],
         ] {
@@ -162,6 +205,35 @@ fn print_template(
     report.flush()?;
     result?;
     Ok(())
+}
+
+/// A network's JSON keys as the fields of podman's Go `Network` struct,
+/// which templates name (`{{.NetworkInterface}}`, `{{.IPv6Enabled}}`).
+fn go_network_fields(object: &mut Value) {
+    let Some(map) = object.as_object_mut() else {
+        return;
+    };
+    let fields = std::mem::take(map);
+    for (key, value) in fields {
+        let name = match key.as_str() {
+            "network_interface" => "NetworkInterface",
+            "ipv6_enabled" => "IPv6Enabled",
+            "dns_enabled" => "DNSEnabled",
+            "ipam_options" => "IPAMOptions",
+            "id" => "ID",
+            _ => "",
+        };
+        let name = if name.is_empty() {
+            let mut chars = key.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        } else {
+            name.to_string()
+        };
+        map.insert(name, value);
+    }
 }
 
 /// podman's `inspectNormalize`: `{{.Id}}` and a few renamed fields.

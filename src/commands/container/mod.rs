@@ -15,7 +15,7 @@ pub mod restart;
 pub mod rm;
 pub mod run;
 mod session;
-mod spec;
+pub mod spec;
 pub mod start;
 pub mod stop;
 pub mod top;
@@ -27,6 +27,7 @@ use berth_client::Client;
 
 use crate::cli::container::ContainerCommand;
 use crate::cli::GlobalArgs;
+use crate::commands::objects::{refuse_remote, refuse_remote_min, refuse_remote_named};
 use crate::exit::ExitError;
 
 pub async fn run(global: &GlobalArgs, command: ContainerCommand) -> anyhow::Result<u8> {
@@ -46,6 +47,10 @@ pub async fn run(global: &GlobalArgs, command: ContainerCommand) -> anyhow::Resu
         ContainerCommand::Stop(args) => stop::run(global, &args).await,
         ContainerCommand::Top(args) => top::run(global, &args).await,
         ContainerCommand::Wait(args) => wait::run(global, &args).await,
+        ContainerCommand::Cleanup(args) => refuse_remote_named("container cleanup", &args.args),
+        ContainerCommand::Mount(_) => refuse_remote("container mount"),
+        ContainerCommand::Runlabel(args) => refuse_remote_min("container runlabel", &args.args, 2),
+        ContainerCommand::Unmount(args) => refuse_remote_named("container unmount", &args.args),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod untag;
 
 use crate::cli::image::ImageCommand;
 use crate::cli::GlobalArgs;
+use crate::commands::objects::{refuse_remote, refuse_remote_min};
 
 pub async fn run(global: &GlobalArgs, command: ImageCommand) -> anyhow::Result<u8> {
     match command {
@@ -22,6 +23,18 @@ pub async fn run(global: &GlobalArgs, command: ImageCommand) -> anyhow::Result<u
         ImageCommand::Rm(args) => rm::run(global, &args).await,
         ImageCommand::Tag(args) => tag::run(global, &args).await,
         ImageCommand::Untag(args) => untag::run(global, &args).await,
+        ImageCommand::Mount(_) => refuse_remote("image mount"),
+        ImageCommand::Sign(args) => refuse_remote_min("image sign", &args.args, 1),
+        ImageCommand::Trust(args) => match args.args.split_first() {
+            Some((verb, rest)) if verb == "set" && rest.len() != 1 => {
+                anyhow::bail!("accepts 1 arg(s), received {}", rest.len())
+            }
+            Some((verb, _)) if verb == "set" || verb == "show" => {
+                refuse_remote(&format!("image trust {verb}"))
+            }
+            _ => refuse_remote("image trust"),
+        },
+        ImageCommand::Unmount(_) => refuse_remote("image unmount"),
     }
 }
 

@@ -74,7 +74,7 @@ pub async fn pull_with_progress(
 
 /// `--creds USER[:PASSWORD]` as the engine's `X-Registry-Auth` header
 /// (base64url of a JSON auth config).
-fn registry_auth(creds: &str) -> anyhow::Result<String> {
+pub(crate) fn registry_auth(creds: &str) -> anyhow::Result<String> {
     let (username, password) = creds.split_once(':').unwrap_or((creds, ""));
     if username.is_empty() {
         anyhow::bail!("credentials can't be empty");

@@ -1,0 +1,99 @@
+//! `berth secret ...`: clap types only, with podman 4.3's flags and
+//! defaults. Behaviour lives in `crate::commands::secret`.
+
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Create a new secret
+    Create(SecretCreateArgs),
+
+    /// Check if a secret exists in local storage
+    Exists(SecretExistsArgs),
+
+    /// Inspect a secret
+    Inspect(SecretInspectArgs),
+
+    /// List secrets
+    #[command(visible_alias = "list")]
+    Ls(SecretLsArgs),
+
+    /// Remove one or more secrets
+    Rm(SecretRmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SecretCreateArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// A file holding the secret, `-` for stdin, or with `--env` the name
+    /// of an environment variable
+    #[arg(value_name = "FILE|-")]
+    pub source: String,
+
+    /// Specify secret driver
+    #[arg(short = 'd', long, default_value = "file")]
+    pub driver: String,
+
+    /// Specify driver specific options
+    #[arg(long = "driver-opts", value_name = "OPTS", value_delimiter = ',')]
+    pub driver_options: Vec<String>,
+
+    /// Read secret data from environment variable
+    #[arg(long)]
+    pub env: bool,
+
+    /// Specify labels on the secret
+    #[arg(short = 'l', long = "label", value_name = "LABEL")]
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretExistsArgs {
+    #[arg(value_name = "SECRET")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretInspectArgs {
+    #[arg(value_name = "SECRET", required = true)]
+    pub names: Vec<String>,
+
+    /// Format inspect output using Go template
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+
+    /// Print inspect output in human-readable format
+    #[arg(long)]
+    pub pretty: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretLsArgs {
+    /// Filter secret output
+    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+
+    /// Format volume output using Go template
+    #[arg(long)]
+    pub format: Option<String>,
+
+    /// Do not print headers
+    #[arg(long)]
+    pub noheading: bool,
+
+    /// Print secret IDs only
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretRmArgs {
+    #[arg(value_name = "SECRET")]
+    pub names: Vec<String>,
+
+    /// Remove all secrets
+    #[arg(short = 'a', long)]
+    pub all: bool,
+}
