@@ -5,6 +5,7 @@
 //! code on success (e.g. a container's exit status), 125 for berth's and the
 //! engine's errors, or the code an [`exit::ExitError`] carries (126, 127, ...).
 
+mod build_info;
 mod cli;
 mod commands;
 mod connection;

@@ -73,6 +73,18 @@ pub fn podman_style(err: &clap::Error, argv: &[String]) -> UsageError {
                 see,
             )
         }
+        ErrorKind::InvalidValue if arg.as_deref().unwrap_or_default().starts_with('<') => {
+            // A positional with fixed choices: cobra names the command, not a flag.
+            let choices = strings(err, ContextKind::ValidValue).join(", ");
+            UsageError::new(
+                format!(
+                    "invalid argument {:?} for {:?}: choose from {choices}",
+                    value.unwrap_or_default(),
+                    path.join(" ")
+                ),
+                see,
+            )
+        }
         ErrorKind::InvalidValue => {
             let choices = strings(err, ContextKind::ValidValue).join(", ");
             let value = value.unwrap_or_default();
@@ -318,6 +330,10 @@ mod tests {
         assert_eq!(
             usage(&["ps", "--sort", "nope"]),
             "invalid argument \"nope\" for \"--sort\" flag: \"nope\" is not a valid value.  Choose from: \"command, created, id, image, names, runningfor, size, status\"\nSee 'berth ps --help'"
+        );
+        assert_eq!(
+            usage(&["completion", "tcsh"]),
+            "invalid argument \"tcsh\" for \"berth completion\": choose from bash, zsh, fish, powershell\nSee 'berth completion --help'"
         );
         assert!(usage(&["stop", "-t", "abc", "x"])
             .starts_with("invalid argument \"abc\" for \"-t, --time\" flag: "));

@@ -3,6 +3,8 @@
 #
 # qemu-utils is named with qemu-system-x86's version: some machines carry a
 # newer qemu-utils from backports that conflicts with bookworm's QEMU.
+# ruby, zsh, fish and groff-base check the Homebrew formula, the completion
+# scripts and the man pages (tests/packaging.rs).
 
 berth_packages=(
     podman runc busybox-static uidmap slirp4netns
@@ -10,7 +12,7 @@ berth_packages=(
     openssh-server openssh-client
     xz-utils zstd curl socat jq openssl python3
     debootstrap ignition mtools dosfstools e2fsprogs fdisk extlinux syslinux-common
-    hyperfine docker-registry apache2-utils ruby
+    hyperfine docker-registry apache2-utils ruby zsh fish groff-base
 )
 
 berth_missing_packages() {

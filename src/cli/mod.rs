@@ -1,6 +1,7 @@
 //! The command line, as clap derive types only: global flags and every command
 //! tree. Behaviour lives in `crate::commands`, one file per verb.
 
+pub mod completion;
 pub mod container;
 pub mod events;
 pub mod image;
@@ -18,7 +19,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "berth",
-    version,
+    version = crate::build_info::VERSION_LINE,
     disable_version_flag = true,
     propagate_version = true
 )]
@@ -187,6 +188,13 @@ pub enum Command {
 
     /// Display podman system information
     Info(system::InfoArgs),
+
+    /// Generate shell autocompletions
+    Completion(completion::CompletionArgs),
+
+    /// Write a man page for every command into a directory (for packagers)
+    #[command(hide = true)]
+    GenerateMan(completion::GenerateManArgs),
 }
 
 /// The arguments of a command podman's remote client does not offer:

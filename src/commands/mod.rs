@@ -1,8 +1,10 @@
 //! Command behaviour, one file per verb, grouped like the clap tree in
 //! `crate::cli`. Each command returns the process exit code on success.
 
+pub(crate) mod completion;
 pub mod container;
 pub(crate) mod events;
+pub(crate) mod generate_man;
 pub mod image;
 pub(crate) mod kube;
 pub(crate) mod machine;
@@ -64,5 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Volume(command) => volume::run(global, command).await,
         Command::Version(args) => system::version::run(&cli.global, &args).await,
         Command::Info(args) => system::info::run(&cli.global, &args).await,
+        Command::Completion(args) => completion::run(&args),
+        Command::GenerateMan(args) => generate_man::run(&args),
     }
 }

@@ -69,6 +69,7 @@ fn client_version() -> SideVersion {
     SideVersion {
         api_version: berth_client::MIN_LIBPOD_API.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
+        git_commit: crate::build_info::GIT_COMMIT.to_string(),
         os_arch: format!("{os}/{}", go_arch()),
         os: os.to_string(),
         ..SideVersion::default()
