@@ -6,10 +6,13 @@
 pub mod agent;
 pub mod config;
 pub mod dirs;
+pub mod endpoints;
 pub mod fsutil;
 pub mod host;
 pub mod ignition;
 pub mod paths;
+#[cfg(windows)]
+pub mod pipe;
 pub mod qemu;
 pub mod ssh;
 #[cfg(unix)]

@@ -100,6 +100,10 @@ pub struct StartArgs {
     /// Suppress progress output
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Also link /var/run/docker.sock to the default machine (needs write access to /var/run)
+    #[arg(long)]
+    pub system_docker_socket: bool,
 }
 
 #[derive(Debug, Args)]

@@ -111,6 +111,7 @@ pub async fn run(args: InitArgs) -> anyhow::Result<u8> {
             name: Some(name),
             no_info: false,
             quiet: false,
+            system_docker_socket: false,
         })
         .await;
     }

@@ -3,6 +3,7 @@
 
 mod agent;
 mod connections;
+mod docker_socket;
 mod image;
 mod info;
 mod init;

@@ -14,7 +14,7 @@ use berth_machine::fsutil::FileLock;
 use berth_machine::paths::MachinePaths;
 use berth_machine::state::{self, State};
 
-use super::{connections, init, load, machine_name, store, user_error};
+use super::{connections, docker_socket, init, load, machine_name, store, user_error};
 use crate::cli::machine::StartArgs;
 use crate::progress::Progress;
 
@@ -83,6 +83,7 @@ pub async fn run(args: &StartArgs) -> anyhow::Result<u8> {
                     println!("following command in your terminal session:\n");
                     println!("\texport DOCKER_HOST='unix://{socket}'\n");
                 }
+                docker_socket::offer(&config, api_socket, args);
                 println!("Machine \"{name}\" started successfully");
                 // The agent keeps running; it stops echoing once we are gone.
                 return Ok(0);
