@@ -143,11 +143,22 @@ pub fn normalize(text: &str) -> String {
             || bare == "a"
             || bare == "an";
         if is_unit && amount {
-            // "5 seconds", "About a minute", "Less than a second"
-            let tail: Vec<&str> = out.iter().rev().take(2).map(String::as_str).collect();
-            if tail == ["than", "Less"] {
+            // "5 seconds", "About a minute", "Less than a second"; a quote or
+            // parenthesis before "About" or "Less" stays.
+            let quoted = |word: &str| {
+                let bare = word.trim_start_matches(['"', '(']);
+                (
+                    word[..word.len() - bare.len()].to_string(),
+                    bare.to_string(),
+                )
+            };
+            let tail: Vec<(String, String)> = out.iter().rev().take(2).map(|w| quoted(w)).collect();
+            let mut prefix = prefix.to_string();
+            if tail.len() == 2 && tail[0].1 == "than" && tail[1].1 == "Less" {
+                prefix = tail[1].0.clone();
                 out.truncate(out.len() - 2);
-            } else if tail.first() == Some(&"About") {
+            } else if tail.first().is_some_and(|(_, bare)| bare == "About") {
+                prefix = tail[0].0.clone();
                 out.pop();
             }
             out.push(format!("{prefix}<time>{}", &next[unit.len()..]));
@@ -218,6 +229,14 @@ fn normalize_hides_ticking_times() {
     assert_eq!(
         normalize("\"CreatedAt\": \"1 second ago\","),
         "\"CreatedAt\": \"<time> ago\","
+    );
+    assert_eq!(
+        normalize("\"CreatedAt\": \"Less than a second ago\","),
+        "\"CreatedAt\": \"<time> ago\","
+    );
+    assert_eq!(
+        normalize("(About a minute ago)"),
+        normalize("(3 minutes ago)")
     );
     assert_eq!(mask_ids("a 0123456789abcdef x 12ab"), "a <id> x 12ab");
 }
