@@ -139,3 +139,69 @@ fn refusals_match_podman(pair: &SideBySide) {
         pair.assert_same(args);
     }
 }
+
+#[test]
+fn container_and_image_prune_match_podman() {
+    let pair = SideBySide::start();
+    for args in [
+        &["container", "prune"][..],
+        &["container", "prune", "--filter", "bogus"],
+        &["image", "prune"],
+        &["image", "prune", "-a"],
+        &["container", "prune", "extra"],
+        &["image", "prune", "extra"],
+    ] {
+        pair.assert_same(args);
+    }
+    // Twin stopped containers, one pruned by each client with a label
+    // filter that spares a third; then the same for images with -a.
+    for name in ["bstop", "pstop"] {
+        pair.podman_ok(&[
+            "create",
+            "--name",
+            name,
+            "-l",
+            &format!("who={name}"),
+            BUSYBOX,
+        ]);
+    }
+    pair.podman_ok(&["create", "--name", "kept", BUSYBOX]);
+    pair.podman_ok(&["run", "-d", "--name", "running", BUSYBOX, "sleep", "300"]);
+    let id = |name: &str| pair.podman_ok(&["inspect", "--format", "{{.Id}}", name]);
+    let (bstop, pstop) = (id("bstop"), id("pstop"));
+    let ran = pair.assert_twins(
+        &["container", "prune", "-f", "--filter", "label=who=NAME"],
+        "bstop",
+        "pstop",
+    );
+    assert_eq!(ran.stdout, bstop);
+    assert_ne!(bstop, pstop);
+    for gone in ["bstop", "pstop"] {
+        assert_eq!(pair.podman(&["container", "exists", gone]).code, Some(1));
+    }
+    pair.podman_ok(&["container", "exists", "kept"]);
+    pair.podman_ok(&["container", "exists", "running"]);
+
+    // Only dangling images by default; -a also removes unused tagged ones
+    // (the busybox image stays: "kept" uses it).
+    let commit = |tag: &str| {
+        let id = pair.podman_ok(&["commit", "-q", "kept", tag]);
+        format!("sha256:{}", id.trim().trim_start_matches("sha256:"))
+    };
+    let first = commit("localhost/moved:1");
+    let _moved = commit("localhost/moved:1");
+    let dangling = pair.berth(&["image", "prune", "-f"]);
+    assert_eq!(dangling.code, Some(0), "{}", dangling.stderr);
+    assert_eq!(
+        dangling.stdout.trim().trim_start_matches("sha256:"),
+        first.trim_start_matches("sha256:")
+    );
+    pair.podman_ok(&["image", "exists", "localhost/moved:1"]);
+    let unused = pair.berth(&["image", "prune", "-a", "-f"]);
+    assert_eq!(unused.code, Some(0), "{}", unused.stderr);
+    assert_eq!(
+        pair.podman(&["image", "exists", "localhost/moved:1"]).code,
+        Some(1)
+    );
+    pair.podman_ok(&["image", "exists", BUSYBOX]);
+}

@@ -353,3 +353,103 @@ fn pod_logs_merge_the_containers_logs() {
         "Error: no pod with name or ID nosuch found: no such pod\n"
     );
 }
+
+#[test]
+fn run_and_create_join_pods_and_make_new_ones() {
+    let pair = SideBySide::start();
+    pair.podman_ok(&["pod", "create", "--name", "home", "--hostname", "homehost"]);
+    for args in [
+        &["run", "--rm", "--pod", "home", BUSYBOX, "hostname"][..],
+        &["run", "--rm", "--pod", "nosuch", BUSYBOX, "true"],
+        &["create", "--pod", "nosuch", BUSYBOX],
+        &["create", "--pod", "new:", BUSYBOX],
+        &["create", "--pod", "new:home", BUSYBOX],
+        &["create", "--pod", "home", "--userns", "host", BUSYBOX],
+    ] {
+        pair.assert_same(args);
+    }
+    // Containers made by each client in one existing pod.
+    let joined = pair.berth(&[
+        "create", "--pod", "home", "--name", "bj", BUSYBOX, "sleep", "60",
+    ]);
+    assert_eq!(joined.code, Some(0), "{}", joined.stderr);
+    pair.podman_ok(&[
+        "create", "--pod", "home", "--name", "pj", BUSYBOX, "sleep", "60",
+    ]);
+    let home = pair.podman_ok(&["pod", "inspect", "--format", "{{.Id}}", "home"]);
+    for name in ["bj", "pj"] {
+        assert_eq!(
+            pair.podman_ok(&["inspect", "--format", "{{.Pod}}", name]),
+            home
+        );
+    }
+
+    // `--pod new:NAME`: a new pod with the container's ports and
+    // hostname, the same from both clients.
+    let create = [
+        "create",
+        "--pod",
+        "new:NAME",
+        "-p",
+        "127.0.0.1::80",
+        "--hostname",
+        "hosty",
+        "--name",
+        "NAME-c",
+        BUSYBOX,
+        "sleep",
+        "60",
+    ];
+    pair.assert_twins(&create, "bnew", "pnew");
+    let describe = |name: &str| {
+        let pod = pair.podman_ok(&[
+            "pod",
+            "inspect",
+            "--format",
+            "{{.Name}} {{.Hostname}} {{.NumContainers}} {{.State}} {{len .InfraConfig.PortBindings}} {{.InfraConfig.HostNetwork}}",
+            name,
+        ]);
+        let container = pair.podman_ok(&[
+            "inspect",
+            "--format",
+            "{{.Config.Hostname}} {{len .HostConfig.PortBindings}}",
+            &format!("{name}-c"),
+        ]);
+        format!(
+            "{} | {}",
+            pod.trim().replacen(name, "NAME", 1),
+            container.trim()
+        )
+    };
+    assert_eq!(describe("bnew"), describe("pnew"));
+    assert_eq!(describe("bnew"), "NAME hosty 2 Created 1 false | hosty 0");
+    pair.assert_twins(&["pod", "start", "NAME"], "bnew", "pnew");
+    pair.assert_twins(
+        &[
+            "pod",
+            "ps",
+            "--filter",
+            "name=NAME",
+            "--format",
+            "{{.Name}} {{.Status}} {{.NumberOfContainers}}",
+        ],
+        "bnew",
+        "pnew",
+    );
+    // run joins a new pod too and reports the command's output.
+    let ran = pair.assert_twins(
+        &[
+            "run",
+            "--rm",
+            "--pod",
+            "new:NAME2",
+            "--hostname",
+            "h2",
+            BUSYBOX,
+            "hostname",
+        ],
+        "bran",
+        "pran",
+    );
+    assert_eq!(ran.stdout, "h2\n");
+}

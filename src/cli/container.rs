@@ -49,6 +49,9 @@ pub enum ContainerCommand {
     /// Display the running processes of a container
     Top(TopArgs),
 
+    /// Remove all non running containers
+    Prune(ContainerPruneArgs),
+
     /// Block on one or more containers
     Wait(WaitArgs),
 
@@ -820,4 +823,16 @@ impl ExecArgs {
     pub fn command(&self) -> &[String] {
         split_first(&self.args).1
     }
+}
+
+/// `container prune`.
+#[derive(Debug, Args)]
+pub struct ContainerPruneArgs {
+    /// Provide filter values (e.g. 'label=<key>=<value>')
+    #[arg(long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+
+    /// Do not prompt for confirmation.  The default is false
+    #[arg(short = 'f', long)]
+    pub force: bool,
 }

@@ -16,6 +16,9 @@ pub enum ImageCommand {
     #[command(visible_alias = "ls")]
     List(ImagesArgs),
 
+    /// Remove unused images
+    Prune(ImagePruneArgs),
+
     /// Pull an image from a registry
     Pull(PullArgs),
 
@@ -200,4 +203,24 @@ pub struct HistoryArgs {
 
     #[arg(value_name = "IMAGE")]
     pub image: String,
+}
+
+/// `image prune`.
+#[derive(Debug, Args)]
+pub struct ImagePruneArgs {
+    /// Remove all images not in use by containers, not just dangling ones
+    #[arg(short = 'a', long)]
+    pub all: bool,
+
+    /// Remove images even when they are used by external containers (e.g., by build containers)
+    #[arg(long)]
+    pub external: bool,
+
+    /// Provide filter values (e.g. 'label=<key>=<value>')
+    #[arg(long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
 }

@@ -249,6 +249,13 @@ pub async fn remove(
     client.json(request).await
 }
 
+/// Removes the containers that are not running and match `filters`.
+pub async fn prune(client: &Client, filters: &Filters) -> Result<Vec<crate::api::PruneReport>> {
+    let request = ApiRequest::libpod(Method::POST, "/containers/prune")
+        .query_opt("filters", filters_json(filters));
+    client.json(request).await
+}
+
 /// `logs` options; `stdout` and `stderr` are both requested unless disabled.
 #[derive(Debug, Clone)]
 pub struct LogsOptions {

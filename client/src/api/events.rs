@@ -103,3 +103,18 @@ pub async fn events(client: &Client, options: &EventsOptions) -> Result<EventStr
         lines: JsonLines::new(BodyReader::new(response.into_body())),
     })
 }
+
+/// The events so far that match `filters` (`{"container":["id"],"event":["died"]}`),
+/// oldest first, without waiting for new ones.
+pub async fn past(client: &Client, filters: &Filters) -> Result<Vec<Event>> {
+    let options = EventsOptions {
+        filters: filters.clone(),
+        ..EventsOptions::default()
+    };
+    let mut stream = events(client, &options).await?;
+    let mut past = Vec::new();
+    while let Some(event) = stream.next().await? {
+        past.push(event);
+    }
+    Ok(past)
+}

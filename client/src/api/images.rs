@@ -111,6 +111,22 @@ pub async fn remove(
     client.json(request).await
 }
 
+/// Removes dangling images (with `all`, every image no container uses;
+/// with `external`, also those only external containers use) that match
+/// `filters`.
+pub async fn prune(
+    client: &Client,
+    all: bool,
+    external: bool,
+    filters: &Filters,
+) -> Result<Vec<crate::api::PruneReport>> {
+    let request = ApiRequest::libpod(Method::POST, "/images/prune")
+        .flag("all", all)
+        .flag("external", external)
+        .query_opt("filters", crate::api::containers::filters_json(filters));
+    client.json(request).await
+}
+
 /// Splits `repo[:tag]` the way podman does (a port in the registry host is
 /// not a tag); the tag defaults to `latest`.
 pub fn split_reference(reference: &str) -> (&str, &str) {

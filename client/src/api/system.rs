@@ -1,4 +1,4 @@
-//! System endpoints: `/version` and `/info`.
+//! System endpoints: `/version`, `/info`, `/system/df` and `/system/prune`.
 
 use http::Method;
 use serde::{Deserialize, Serialize};
@@ -78,57 +78,6 @@ pub async fn version(client: &Client) -> Result<VersionReport> {
 /// sent it (field order kept for printing).
 pub async fn info(client: &Client) -> Result<Value> {
     client.json(ApiRequest::libpod(Method::GET, "/info")).await
-}
-
-/// One engine event (`GET /libpod/events`), the fields berth reads.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Event {
-    #[serde(rename = "Type")]
-    pub kind: String,
-    #[serde(rename = "Action")]
-    pub action: String,
-    #[serde(rename = "Actor")]
-    pub actor: EventActor,
-    #[serde(rename = "timeNano")]
-    pub time_nano: i64,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct EventActor {
-    #[serde(rename = "ID")]
-    pub id: String,
-    #[serde(rename = "Attributes")]
-    pub attributes: std::collections::BTreeMap<String, String>,
-}
-
-/// The events so far that match `filters` (`{"container":["id"],"event":["died"]}`),
-/// oldest first, without waiting for new ones.
-pub async fn past_events(
-    client: &Client,
-    filters: &crate::api::containers::Filters,
-) -> Result<Vec<Event>> {
-    let request = ApiRequest::libpod(Method::GET, "/events")
-        .query("stream", false)
-        .query(
-            "filters",
-            serde_json::to_string(filters).unwrap_or_default(),
-        );
-    let body = client.bytes(request).await?;
-    let mut events = Vec::new();
-    for line in body.split(|byte| *byte == b'\n') {
-        let line = line.trim_ascii();
-        if line.is_empty() {
-            continue;
-        }
-        let event = serde_json::from_slice(line).map_err(|error| crate::Error::Decode {
-            what: "GET /events".into(),
-            error,
-        })?;
-        events.push(event);
-    }
-    Ok(events)
 }
 
 /// `GET /libpod/system/df`: disk use of images, containers and volumes.

@@ -55,6 +55,10 @@ pub async fn create_container(
         ..Default::default()
     };
     crate::commands::image::pull::pull_with_progress(client, &pull, flags.quiet).await?;
+    let mut spec = spec.clone();
+    if let Some(pod) = super::spec::take_new_pod(&mut spec, std::env::args().collect())? {
+        berth_client::api::pods::create(client, &pod).await?;
+    }
     if flags.replace {
         let Some(name) = &flags.name else {
             anyhow::bail!("cannot replace container without --name being set");
@@ -66,7 +70,7 @@ pub async fn create_container(
         };
         containers::remove(client, name, &options).await?;
     }
-    let created = containers::create(client, spec)
+    let created = containers::create(client, &spec)
         .await
         .map_err(super::engine_error)?;
     for warning in created.warnings.iter().flatten() {

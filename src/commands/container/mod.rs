@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod kill;
 pub mod logs;
 pub mod port;
+pub mod prune;
 pub mod ps;
 pub mod restart;
 pub mod rm;
@@ -46,6 +47,7 @@ pub async fn run(global: &GlobalArgs, command: ContainerCommand) -> anyhow::Resu
         ContainerCommand::Start(args) => start::run(global, &args).await,
         ContainerCommand::Stop(args) => stop::run(global, &args).await,
         ContainerCommand::Top(args) => top::run(global, &args).await,
+        ContainerCommand::Prune(args) => prune::run(global, &args).await,
         ContainerCommand::Wait(args) => wait::run(global, &args).await,
         ContainerCommand::Cleanup(args) => refuse_remote_named("container cleanup", &args.args),
         ContainerCommand::Mount(_) => refuse_remote("container mount"),

@@ -93,7 +93,7 @@ pub async fn exit_code(client: &Client, id: &str) -> Result<i32, berth_client::E
             let mut filters = berth_client::api::containers::Filters::new();
             filters.insert("container".into(), vec![id.to_string()]);
             filters.insert("event".into(), vec!["died".into()]);
-            let events = berth_client::api::system::past_events(client, &filters).await?;
+            let events = berth_client::api::events::past(client, &filters).await?;
             let code = events
                 .iter()
                 .rev()

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Context};
 use berth_client::api::containers::{Mount, NamedVolume, PortMapping, SpecGenerator};
+use berth_client::api::pods::PodSpec;
 use serde_json::{json, Map, Value};
 
 use crate::cli::container::CreateFlags;
@@ -36,6 +37,11 @@ pub fn build(
         ..SpecGenerator::default()
     };
     let mut other = Map::new();
+    if let (Some(pod), Some(_)) = (&flags.pod, &flags.userns) {
+        if !pod.starts_with("new:") {
+            bail!("--userns and --pod cannot be set together");
+        }
+    }
 
     if let Some(entrypoint) = &flags.entrypoint {
         // A JSON array, else one word.
@@ -850,6 +856,55 @@ fn apply_network(flags: &CreateFlags, other: &mut Map<String, Value>) -> anyhow:
     Ok(())
 }
 
+/// `--pod new:NAME`: the pod podman's client creates before the container
+/// (its `createPodIfNecessary`). The pod takes the container's network
+/// settings, hostname and PID and user namespaces; the container joins it
+/// by name. `None` for any other `--pod`.
+pub fn take_new_pod(
+    spec: &mut SpecGenerator,
+    argv: Vec<String>,
+) -> anyhow::Result<Option<PodSpec>> {
+    let Some(name) = spec.pod.strip_prefix("new:") else {
+        return Ok(None);
+    };
+    if name.is_empty() {
+        bail!("new pod name must be at least one character");
+    }
+    let mut pod = PodSpec {
+        name: name.to_string(),
+        hostname: std::mem::take(&mut spec.hostname),
+        portmappings: std::mem::take(&mut spec.portmappings),
+        pod_create_command: argv,
+        ..PodSpec::default()
+    };
+    // The container's network configuration moves to the pod (the pod
+    // spells "use the image's /etc/hosts" as "don't manage hosts").
+    for key in [
+        "netns",
+        "Networks",
+        "dns_server",
+        "dns_search",
+        "dns_option",
+        "hostadd",
+    ] {
+        if let Some(value) = spec.other.remove(key) {
+            pod.other.insert(key.into(), value);
+        }
+    }
+    if spec.other.remove("use_image_hosts") == Some(json!(true)) {
+        pod.other.insert("no_manage_hosts".into(), json!(true));
+    }
+    spec.other.remove("publish_image_ports");
+    spec.other.remove("expose");
+    for key in ["pidns", "userns"] {
+        if let Some(value) = spec.other.get(key) {
+            pod.other.insert(key.into(), value.clone());
+        }
+    }
+    spec.pod = name.to_string();
+    Ok(Some(pod))
+}
+
 /// A signal name or number as Linux numbers it (the engine runs Linux).
 pub fn signal_number(signal: &str) -> anyhow::Result<i32> {
     if let Ok(number) = signal.parse::<i32>() {
@@ -1150,6 +1205,75 @@ mod tests {
         assert_eq!(
             signal_number("FOO").unwrap_err().to_string(),
             "invalid signal: FOO"
+        );
+    }
+
+    #[test]
+    fn a_new_pod_takes_the_network_and_hostname() {
+        let build_spec =
+            |args: &[&str]| build(&flags(args), "img", &[], vec![], &|_: &str| None).unwrap();
+        let mut spec = build_spec(&[
+            "--pod",
+            "new:web",
+            "-p",
+            "8080:80",
+            "--hostname",
+            "h",
+            "--network",
+            "net1",
+            "--dns",
+            "1.1.1.1",
+            "--add-host",
+            "a:10.0.0.1",
+            "--expose",
+            "90",
+            "--pid",
+            "host",
+        ]);
+        let pod = take_new_pod(&mut spec, vec!["berth".into()])
+            .unwrap()
+            .unwrap();
+        let pod = serde_json::to_value(pod).unwrap();
+        let spec = serde_json::to_value(spec).unwrap();
+        assert_eq!(pod["name"], "web");
+        assert_eq!(pod["hostname"], "h");
+        assert_eq!(pod["portmappings"][0]["host_port"], 8080);
+        assert_eq!(pod["netns"], json!({"nsmode": "bridge"}));
+        assert_eq!(pod["Networks"], json!({"net1": {}}));
+        assert_eq!(pod["dns_server"], json!(["1.1.1.1"]));
+        assert_eq!(pod["hostadd"], json!(["a:10.0.0.1"]));
+        assert_eq!(pod["pidns"], json!({"nsmode": "host"}));
+        assert_eq!(spec["pod"], "web");
+        assert_eq!(spec["pidns"], json!({"nsmode": "host"}));
+        for gone in [
+            "hostname",
+            "portmappings",
+            "netns",
+            "Networks",
+            "dns_server",
+            "hostadd",
+            "expose",
+        ] {
+            assert!(spec.get(gone).is_none(), "{gone} left in {spec}");
+        }
+        let mut spec = build_spec(&["--pod", "new:"]);
+        assert_eq!(
+            take_new_pod(&mut spec, vec![]).unwrap_err().to_string(),
+            "new pod name must be at least one character"
+        );
+        let mut spec = build_spec(&["--pod", "existing"]);
+        assert!(take_new_pod(&mut spec, vec![]).unwrap().is_none());
+        assert_eq!(spec.pod, "existing");
+        let err = build(
+            &flags(&["--pod", "p", "--userns", "host"]),
+            "img",
+            &[],
+            vec![],
+            &|_: &str| None,
+        );
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "--userns and --pod cannot be set together"
         );
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod history;
 pub mod list;
+pub mod prune;
 pub mod pull;
 pub mod rm;
 pub mod tag;
@@ -20,6 +21,7 @@ pub async fn run(global: &GlobalArgs, command: ImageCommand) -> anyhow::Result<u
         }
         ImageCommand::List(args) => list::run(global, &args).await,
         ImageCommand::Pull(args) => pull::run(global, &args).await,
+        ImageCommand::Prune(args) => prune::run(global, &args).await,
         ImageCommand::Rm(args) => rm::run(global, &args).await,
         ImageCommand::Tag(args) => tag::run(global, &args).await,
         ImageCommand::Untag(args) => untag::run(global, &args).await,

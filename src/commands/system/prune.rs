@@ -4,11 +4,9 @@
 
 use std::io::Write;
 
-use berth_client::api::PruneReport;
-
 use crate::cli::system::SystemPruneArgs;
 use crate::cli::GlobalArgs;
-use crate::commands::container::{finish_with_errors, print_line};
+use crate::commands::container::print_line;
 use crate::commands::objects::{confirm, filter_map};
 use crate::output::humanize::human_size;
 
@@ -37,7 +35,7 @@ pub async fn run(global: &GlobalArgs, args: &SystemPruneArgs) -> anyhow::Result<
         berth_client::api::system::prune(&client, args.all, args.volumes, &filters).await?;
 
     let containers = report.container_prune_reports.unwrap_or_default();
-    print_container_reports(&containers)?;
+    crate::commands::container::prune::print_prune_reports(&containers, true)?;
     let pods = report.pod_prune_report.unwrap_or_default();
     crate::commands::pod::prune::print_prune_reports(&pods, true)?;
     if args.volumes {
@@ -45,15 +43,7 @@ pub async fn run(global: &GlobalArgs, args: &SystemPruneArgs) -> anyhow::Result<
         crate::commands::volume::prune::print_prune_reports(&volumes, true)?;
     }
     let images = report.image_prune_reports.unwrap_or_default();
-    if !images.is_empty() {
-        print_line("Deleted Images")?;
-    }
-    for image in &images {
-        print_line(&image.id)?;
-        if let Some(err) = image.err.as_deref().filter(|err| !err.is_empty()) {
-            eprintln!("{err}");
-        }
-    }
+    crate::commands::image::prune::print_prune_reports(&images, true)?;
     let networks = report.network_prune_reports.unwrap_or_default();
     crate::commands::network::prune::print_prune_reports(&networks, true)?;
     print_line(&format!(
@@ -61,20 +51,4 @@ pub async fn run(global: &GlobalArgs, args: &SystemPruneArgs) -> anyhow::Result<
         human_size(report.reclaimed_space as f64)
     ))?;
     Ok(0)
-}
-
-/// podman's `PrintContainerPruneResults` with its heading: every id, the
-/// errors after.
-fn print_container_reports(reports: &[PruneReport]) -> anyhow::Result<u8> {
-    if !reports.is_empty() {
-        print_line("Deleted Containers")?;
-    }
-    let mut errors = Vec::new();
-    for report in reports {
-        print_line(&report.id)?;
-        if let Some(err) = report.err.as_deref().filter(|err| !err.is_empty()) {
-            errors.push(anyhow::anyhow!("{err}"));
-        }
-    }
-    finish_with_errors(errors)
 }
