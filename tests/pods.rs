@@ -453,3 +453,69 @@ fn run_and_create_join_pods_and_make_new_ones() {
     );
     assert_eq!(ran.stdout, "h2\n");
 }
+
+#[test]
+fn pod_create_resources_and_storage_match_podman() {
+    let pair = SideBySide::start();
+    let labels = pair.env.path().join("labels");
+    std::fs::write(&labels, "from=file\nteam=file\n").expect("writing a label file");
+    let labels = labels.to_str().expect("utf-8 path");
+    let volume = pair.env.path().join("shared");
+    std::fs::create_dir_all(&volume).expect("creating a volume dir");
+    let bind = format!("{}:/shared:ro", volume.display());
+    pair.podman_ok(&["create", "--name", "donor", "-v", "/data", BUSYBOX]);
+    let create = [
+        "pod",
+        "create",
+        "--name",
+        "NAME",
+        "--cpus",
+        "1.5",
+        "--cpuset-cpus",
+        "0",
+        "--cpu-shares",
+        "512",
+        "-m",
+        "64m",
+        "--label",
+        "team=flag",
+        "--label-file",
+        labels,
+        "--shm-size",
+        "32m",
+        "--sysctl",
+        "net.ipv4.ping_group_range=0 0",
+        "-v",
+        &bind,
+        "--volumes-from",
+        "donor",
+        "--security-opt",
+        "label=disable",
+        "--uts",
+        "private",
+    ];
+    pair.assert_twins(&create, "bres", "pres");
+    let describe = |name: &str| {
+        pair.podman_ok(&[
+            "pod",
+            "inspect",
+            "--format",
+            "{{.CPUPeriod}} {{.CPUQuota}} {{.CPUSetCPUs}} {{.MemoryLimit}} {{.Labels}} {{.Mounts}} {{.VolumesFrom}} {{.SecurityOpts}} {{.InfraConfig.PidNS}}",
+            name,
+        ])
+    };
+    assert_eq!(describe("bres"), describe("pres"));
+    let described = describe("bres");
+    assert!(
+        described.starts_with("100000 150000 0 67108864 map[from:file team:flag]"),
+        "{described}"
+    );
+    assert!(described.contains("/shared"), "{described}");
+    for args in [
+        &["pod", "create", "--memory", "bogus", "x"][..],
+        &["pod", "create", "--label-file", "/nonexistent", "x"],
+        &["pod", "create", "--volume", "relative:/x:bogus", "x"],
+    ] {
+        pair.assert_same(args);
+    }
+}

@@ -6,27 +6,27 @@ use clap::{ArgAction, Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
 pub enum KubeCommand {
-    /// Remove pods based on Kubernetes YAML.
+    #[command(about = "Remove pods based on Kubernetes YAML.")]
     Down(KubeDownArgs),
 
-    /// Generate Kubernetes YAML from containers, pods or volumes.
+    #[command(about = "Generate Kubernetes YAML from containers, pods or volumes.")]
     Generate(KubeGenerateArgs),
 
-    /// Play a pod or volume based on Kubernetes YAML.
+    #[command(about = "Play a pod or volume based on Kubernetes YAML.")]
     Play(KubePlayArgs),
 }
 
 /// `play ...` (podman 3's spelling of `kube play`).
 #[derive(Debug, Subcommand)]
 pub enum PlayCommand {
-    /// Play a pod or volume based on Kubernetes YAML.
+    #[command(about = "Play a pod or volume based on Kubernetes YAML.")]
     Kube(KubePlayArgs),
 }
 
 /// `generate ...`.
 #[derive(Debug, Subcommand)]
 pub enum GenerateCommand {
-    /// Generate Kubernetes YAML from containers, pods or volumes.
+    #[command(about = "Generate Kubernetes YAML from containers, pods or volumes.")]
     Kube(KubeGenerateArgs),
 }
 

@@ -23,7 +23,6 @@ pub enum NetworkCommand {
     Inspect(NetworkInspectArgs),
 
     /// network list
-    #[command(visible_alias = "list")]
     Ls(NetworkLsArgs),
 
     /// network prune

@@ -109,6 +109,66 @@ pub struct PodCreateArgs {
     #[arg(long, default_value = "continue", value_parser = ["continue", "stop"])]
     pub exit_policy: String,
 
+    /// Optional parent cgroup for the container
+    #[arg(long = "cgroup-parent", value_name = "PATH")]
+    pub cgroup_parent: Option<String>,
+
+    /// CPU shares (relative weight)
+    #[arg(long = "cpu-shares", value_name = "SHARES")]
+    pub cpu_shares: Option<u64>,
+
+    /// Number of CPUs. The default is 0.000 which means no limit
+    #[arg(long, value_name = "CPUS")]
+    pub cpus: Option<f64>,
+
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long = "cpuset-cpus", value_name = "CPUS")]
+    pub cpuset_cpus: Option<String>,
+
+    /// Add a host device to the container
+    #[arg(long = "device", value_name = "DEVICE", value_delimiter = ',')]
+    pub devices: Vec<String>,
+
+    /// Read in a line delimited file of labels
+    #[arg(long = "label-file", value_name = "FILE", value_delimiter = ',')]
+    pub label_files: Vec<String>,
+
+    /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
+    pub memory: Option<String>,
+
+    /// PID namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub pid: Option<String>,
+
+    /// Security Options
+    #[arg(long = "security-opt", value_name = "OPTION")]
+    pub security_opts: Vec<String>,
+
+    /// Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(long = "shm-size", value_name = "<number>[<unit>]")]
+    pub shm_size: Option<String>,
+
+    /// Sysctl options
+    #[arg(long = "sysctl", value_name = "KEY=VALUE", value_delimiter = ',')]
+    pub sysctls: Vec<String>,
+
+    /// User namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub userns: Option<String>,
+
+    /// UTS namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub uts: Option<String>,
+
+    /// Bind mount a volume into the container. Volume source will be on the server machine, not the client
+    #[arg(short = 'v', long = "volume", value_name = "VOLUME")]
+    pub volumes: Vec<String>,
+
+    /// Mount volumes from the specified container(s)
+    #[arg(long = "volumes-from", value_name = "CONTAINER")]
+    pub volumes_from: Vec<String>,
+
     /// Connect a container to a network
     #[arg(long = "network", value_name = "NETWORK")]
     pub networks: Vec<String>,

@@ -9,6 +9,7 @@ use anyhow::Context;
 use berth_client::api::pods::{self, PodSpec};
 use serde_json::{json, Map, Value};
 
+use crate::cli::container::CreateFlags;
 use crate::cli::pod::PodCreateArgs;
 use crate::cli::GlobalArgs;
 use crate::commands::container::print_line;
@@ -138,7 +139,63 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
             other.insert(key.into(), json!(values));
         }
     }
+    apply_infra_settings(args, &mut spec)?;
     Ok(spec)
+}
+
+/// The infra container's settings that podman's client copies into the
+/// pod spec (it builds the infra container's SpecGenerator and reads the
+/// pod's fields back from its JSON): resources, namespaces, storage,
+/// sysctls, labels from files; devices and security options as given.
+fn apply_infra_settings(args: &PodCreateArgs, spec: &mut PodSpec) -> anyhow::Result<()> {
+    let flags = CreateFlags {
+        cpu_shares: args.cpu_shares,
+        cpus: args.cpus,
+        cpuset_cpus: args.cpuset_cpus.clone(),
+        label_file: args.label_files.clone(),
+        memory: args.memory.clone(),
+        pid: args.pid.clone(),
+        shm_size: args.shm_size.clone(),
+        sysctl: args.sysctls.clone(),
+        userns: args.userns.clone(),
+        uts: args.uts.clone(),
+        volume: args.volumes.clone(),
+        volumes_from: args.volumes_from.clone(),
+        ..CreateFlags::default()
+    };
+    let infra = crate::commands::container::spec::build(&flags, "", &[], Vec::new(), &|_| None)?;
+    for (key, value) in &infra.labels {
+        spec.labels
+            .entry(key.clone())
+            .or_insert_with(|| value.clone());
+    }
+    let infra = serde_json::to_value(&infra)?;
+    for key in [
+        "pidns",
+        "userns",
+        "utsns",
+        "sysctl",
+        "mounts",
+        "volumes",
+        "volumes_from",
+        "shm_size",
+        "resource_limits",
+    ] {
+        if let Some(value) = infra.get(key) {
+            spec.other.insert(key.into(), value.clone());
+        }
+    }
+    if let Some(parent) = &args.cgroup_parent {
+        spec.other.insert("cgroup_parent".into(), json!(parent));
+    }
+    if !args.devices.is_empty() {
+        spec.other.insert("pod_devices".into(), json!(args.devices));
+    }
+    if !args.security_opts.is_empty() {
+        spec.other
+            .insert("security_opt".into(), json!(args.security_opts));
+    }
+    Ok(())
 }
 
 /// `--network`: a namespace mode (`host`, `none`, `private`,
