@@ -493,6 +493,8 @@ fn pod_create_resources_and_storage_match_podman() {
         "label=disable",
         "--uts",
         "private",
+        "--infra-command",
+        "sleep 1000",
     ];
     pair.assert_twins(&create, "bres", "pres");
     let describe = |name: &str| {
@@ -511,6 +513,12 @@ fn pod_create_resources_and_storage_match_podman() {
         "{described}"
     );
     assert!(described.contains("/shared"), "{described}");
+    let infra_command = |name: &str| {
+        let infra = pair.podman_ok(&["pod", "inspect", "--format", "{{.InfraContainerID}}", name]);
+        pair.podman_ok(&["inspect", "--format", "{{.Path}} {{.Args}}", infra.trim()])
+    };
+    assert_eq!(infra_command("bres"), infra_command("pres"));
+    assert_eq!(infra_command("bres"), "sleep [1000]\n");
     for args in [
         &["pod", "create", "--memory", "bogus", "x"][..],
         &["pod", "create", "--label-file", "/nonexistent", "x"],

@@ -113,7 +113,11 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
         other.insert("infra_name".into(), json!(name));
     }
     if let Some(command) = &args.infra_command {
-        other.insert("infra_command".into(), json!([command]));
+        // podman splits the command at spaces.
+        other.insert(
+            "infra_command".into(),
+            json!(command.split(' ').collect::<Vec<_>>()),
+        );
     }
     if let Some(pidfile) = &args.infra_conmon_pidfile {
         other.insert("infra_conmon_pid_file".into(), json!(pidfile));
