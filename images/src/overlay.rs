@@ -41,6 +41,32 @@ pub fn create_overlay(base: &BaseImage, dest: &Path, size_bytes: u64) -> Result<
         .arg(&base.path)
         .arg(dest)
         .arg(size_bytes.to_string());
+    run_qemu_img(command)
+}
+
+/// Grows a machine's disk to `size_bytes` (`qemu-img resize`); a size under
+/// the current one is refused, since shrinking would cut off data.
+pub fn grow_disk(disk: &Path, size_bytes: u64) -> Result<()> {
+    let current = virtual_size(disk, DiskFormat::Qcow2)?;
+    if size_bytes < current {
+        return Err(ImageError::DiskTooSmall {
+            requested: size_bytes,
+            minimum: current,
+            minimum_gib: current.div_ceil(1 << 30),
+        });
+    }
+    if size_bytes == current {
+        return Ok(());
+    }
+    let mut command = Command::new(qemu_img());
+    command
+        .args(["resize", "-q", "-f", "qcow2"])
+        .arg(disk)
+        .arg(size_bytes.to_string());
+    run_qemu_img(command)
+}
+
+fn run_qemu_img(mut command: Command) -> Result<()> {
     let shown = format!("{command:?}");
     let output = command.output().map_err(|err| ImageError::QemuImg {
         command: shown.clone(),

@@ -193,6 +193,20 @@ impl MachineConfig {
     }
 }
 
+/// The OpenSSH known_hosts text that pins the machine's host key at its SSH
+/// address (empty until a key is pinned).
+pub fn known_hosts(config: &MachineConfig) -> String {
+    if config.ssh.host_key.trim().is_empty() {
+        String::new()
+    } else {
+        format!(
+            "[127.0.0.1]:{} {}\n",
+            config.ssh.port,
+            config.ssh.host_key.trim()
+        )
+    }
+}
+
 /// The guest's podman socket: root's, or the user's rootless one.
 pub fn guest_podman_socket(rootful: bool, uid: u32) -> String {
     if rootful {
@@ -282,14 +296,29 @@ impl MachineStore {
         Ok(machines)
     }
 
-    /// Writes a config. The caller must hold the machine's lock.
+    /// Writes a config, and the machine's known_hosts file from it (so the
+    /// pinned key and SSH port there never disagree with the config). The
+    /// caller must hold the machine's lock.
     pub fn save(&self, _lock: &FileLock, config: &MachineConfig) -> Result<(), ConfigError> {
-        let path = self.paths(&config.name).config;
+        let paths = self.paths(&config.name);
+        let path = paths.config;
         let mut json = serde_json::to_vec_pretty(config).map_err(|err| ConfigError::Write {
             path: path.clone(),
             source: io::Error::other(err),
         })?;
         json.push(b'\n');
+        if let Some(dir) = paths.known_hosts.parent() {
+            fs::create_dir_all(dir).map_err(|source| ConfigError::Write {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        fsutil::write_atomic(&paths.known_hosts, known_hosts(config).as_bytes(), 0o644).map_err(
+            |source| ConfigError::Write {
+                path: paths.known_hosts.clone(),
+                source,
+            },
+        )?;
         fsutil::write_atomic(&path, &json, 0o644)
             .map_err(|source| ConfigError::Write { path, source })
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use berth_machine::host::{Arch, HostOs, HostProfile};
 use berth_machine::qemu::qmp::Qmp;
-use berth_machine::qemu::{qemu_args, Accel, QemuSpec};
+use berth_machine::qemu::{qemu_args, Accel, QemuSpec, Share, NETDEV_ID};
 use tokio::net::UnixListener;
 
 fn qemu() -> Option<PathBuf> {
@@ -54,6 +54,11 @@ async fn qemu_accepts_the_command_line_and_speaks_qmp() {
             .local_addr()
             .unwrap()
             .port(),
+        shares: vec![Share {
+            tag: "vol0".into(),
+            source: dir.path().to_path_buf(),
+            read_only: true,
+        }],
     };
     let qmp_listener = UnixListener::bind(&spec.qmp_socket).unwrap();
     let ready_listener = UnixListener::bind(&spec.ready_socket).unwrap();
@@ -88,6 +93,39 @@ async fn qemu_accepts_the_command_line_and_speaks_qmp() {
     // The user-mode network carries the SSH forward.
     let info = qmp.human_command("info usernet").await.unwrap();
     assert!(info.contains(&format!("{}", spec.ssh_port)), "{info}");
+    // UDP forwards are added and removed through the monitor; a taken
+    // host port is reported in the command's output.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let free_port = udp.local_addr().unwrap().port();
+    drop(udp);
+    let added = qmp
+        .human_command(&format!(
+            "hostfwd_add {NETDEV_ID} udp:127.0.0.1:{free_port}-:{free_port}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(added.trim(), "");
+    let info = qmp.human_command("info usernet").await.unwrap();
+    assert!(info.contains(&format!("{free_port}")), "{info}");
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let taken_port = taken.local_addr().unwrap().port();
+    let refused = qmp
+        .human_command(&format!(
+            "hostfwd_add {NETDEV_ID} udp:127.0.0.1:{taken_port}-:{taken_port}"
+        ))
+        .await
+        .unwrap();
+    assert!(
+        refused.contains("Could not set up host forwarding rule"),
+        "{refused}"
+    );
+    let removed = qmp
+        .human_command(&format!(
+            "hostfwd_remove {NETDEV_ID} udp:127.0.0.1:{free_port}"
+        ))
+        .await
+        .unwrap();
+    assert!(removed.contains("removed"), "{removed}");
     let pid: u32 = std::fs::read_to_string(&spec.pidfile)
         .unwrap()
         .trim()

@@ -45,6 +45,9 @@ pub enum EventKind {
     Ready { api_socket: PathBuf, ssh_port: u16 },
     /// Up but not fully working (e.g. SSH dropped and is reconnecting).
     Degraded { reason: String },
+    /// Something the user should know that does not change the state
+    /// (e.g. a published port whose host port is taken).
+    Warning { message: String },
     /// The agent is shutting the machine down.
     Stopping { reason: String },
     /// QEMU has exited and the agent is cleaning up.

@@ -5,19 +5,28 @@
 //!   runs per machine, and the machine counts as up exactly while it lives);
 //! - listens on the QMP and ready sockets, then runs QEMU as its child, which
 //!   connects to both; the guest's serial console goes to a log file;
-//! - waits for `Ready` on the virtio-serial port, then an SSH probe that opens
-//!   a channel to the guest's podman socket (event-driven: no fixed sleeps);
+//! - connects over SSH while the guest boots and mounts the volumes
+//!   ([`mounts`]) as soon as it can, then waits for `Ready` on the
+//!   virtio-serial port and a probe channel to the guest's podman socket
+//!   (event-driven: no fixed sleeps);
 //! - serves the API socket: each connection is one `direct-streamlocal`
 //!   channel over one kept-alive, host-key-pinned session that reconnects
 //!   after a drop;
+//! - forwards the ports that containers publish ([`ports`], following the
+//!   engine's events) and keeps the guest clock right ([`clock`]);
 //! - writes JSON-lines events ([`events`]) and logs to stderr;
-//! - on `stop` (control socket), SIGTERM or SIGINT: QMP `system_powerdown`,
-//!   then a hard kill after the stop timeout; removes its sockets and pidfiles
-//!   on every exit path.
+//! - on `stop` (control socket), SIGTERM or SIGINT: `systemctl poweroff`
+//!   over SSH and QMP `system_powerdown` (whichever the guest heeds), then a
+//!   hard kill after the stop timeout; removes its sockets and pidfiles on
+//!   every exit path.
 
+pub mod clock;
 pub mod control;
+pub mod engine;
 pub mod events;
 mod forward;
+pub mod mounts;
+pub mod ports;
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -30,7 +39,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
 use tokio::process::Child;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
 use crate::config::{MachineConfig, MachineStore};
@@ -38,9 +47,10 @@ use crate::dirs::BerthDirs;
 use crate::fsutil::{self, FileLock};
 use crate::host::{Arch, HostProfile};
 use crate::paths::MachinePaths;
+use crate::qemu;
 use crate::qemu::accel::{self, Accel, OverrideOrigin};
 use crate::qemu::qmp::Qmp;
-use crate::qemu::{binary, firmware, qemu_args, QemuSpec};
+use crate::qemu::{binary, firmware, qemu_args, QemuSpec, Share};
 use crate::ssh::{keys, KeptSession, SshTarget};
 use events::{EventKind, EventLog};
 
@@ -282,7 +292,7 @@ struct Agent {
     events: Events,
     stop: watch::Receiver<Option<String>>,
     qemu: Option<QemuProcess>,
-    qmp: Option<Qmp>,
+    qmp: Option<Arc<Qmp>>,
     /// The SSH session to the guest, once the probe has made it.
     ssh: Option<Arc<KeptSession>>,
 }
@@ -412,6 +422,11 @@ impl Agent {
             ));
         }
 
+        let shares = match shares(&config, &profile) {
+            Ok(shares) => shares,
+            Err(message) => return Outcome::failed(message),
+        };
+
         // QEMU connects to these; listening first means nothing polls.
         let qmp_listener = match UnixListener::bind(&self.paths.qmp_socket) {
             Ok(listener) => listener,
@@ -440,6 +455,7 @@ impl Agent {
             serial_log: self.paths.serial_log.clone(),
             pidfile: self.paths.qemu_pid.clone(),
             ssh_port: config.ssh.port,
+            shares,
         };
         self.progress("starting QEMU");
         match self.spawn_qemu(&qemu_binary, &spec) {
@@ -470,7 +486,7 @@ impl Agent {
         };
         drop((qmp_listener, ready_listener));
         match self.during(deadline, Qmp::handshake(qmp_stream)).await {
-            Ok(Ok(qmp)) => self.qmp = Some(qmp),
+            Ok(Ok(qmp)) => self.qmp = Some(Arc::new(qmp)),
             Ok(Err(err)) => return Outcome::failed(err.to_string()),
             Err(interrupt) => return self.interrupted(interrupt, "QEMU's monitor", boot_timeout),
         }
@@ -483,7 +499,14 @@ impl Agent {
         };
         let kept = Arc::new(KeptSession::new(target));
         self.ssh = Some(kept.clone());
-        let early_ssh = tokio::spawn(connect_early(kept.clone()));
+        // The volumes are mounted as soon as SSH answers, while the guest
+        // finishes booting.
+        let mounts = if qemu::argv::supports_shares(&profile) {
+            config.mounts.clone()
+        } else {
+            Vec::new()
+        };
+        let early_setup = tokio::spawn(early_setup(kept.clone(), mounts));
 
         self.progress("waiting for the guest to boot");
         let ready = self
@@ -502,9 +525,13 @@ impl Agent {
         // Keep the port open for the guest's lifetime.
         let _ready_port = match ready {
             Ok(Ok(lines)) => lines,
-            Ok(Err(message)) => return Outcome::failed(message),
+            Ok(Err(message)) => {
+                early_setup.abort();
+                return Outcome::failed(message);
+            }
             Err(interrupt) => {
-                return self.interrupted(interrupt, "the guest to boot (Ready)", boot_timeout)
+                early_setup.abort();
+                return self.interrupted(interrupt, "the guest to boot (Ready)", boot_timeout);
             }
         };
         self.emit(EventKind::GuestReady);
@@ -514,16 +541,30 @@ impl Agent {
         let probe = self
             .during(deadline, ssh_probe(kept.clone(), guest_socket.clone()))
             .await;
-        early_ssh.abort();
         match probe {
             Ok(Ok(())) => {}
             Ok(Err(message)) => {
+                early_setup.abort();
                 return Outcome::Failed {
                     message,
                     serial_tail: Vec::new(),
-                }
+                };
             }
-            Err(interrupt) => return self.interrupted(interrupt, "SSH to the guest", boot_timeout),
+            Err(interrupt) => {
+                early_setup.abort();
+                return self.interrupted(interrupt, "SSH to the guest", boot_timeout);
+            }
+        }
+        if !config.mounts.is_empty() {
+            self.progress("mounting volumes");
+        }
+        match self.during(deadline, early_setup).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(message))) => return Outcome::failed(message),
+            Ok(Err(err)) => return Outcome::failed(format!("mounting the volumes: {err}")),
+            Err(interrupt) => {
+                return self.interrupted(interrupt, "the volumes to mount", boot_timeout)
+            }
         }
         if config.ssh.host_key.is_empty() {
             // A user-supplied Ignition config: pin the key seen first.
@@ -542,13 +583,29 @@ impl Agent {
                 return Outcome::failed(format!("{}: {err}", self.paths.api_socket.display()))
             }
         };
-        let forwarder = tokio::spawn(forward::serve(api, kept.clone(), guest_socket));
-        let monitor = tokio::spawn(watch_session(
+        let resync = Arc::new(Notify::new());
+        let mut tasks = vec![
+            tokio::spawn(forward::serve(api, kept.clone(), guest_socket.clone())),
+            tokio::spawn(watch_session(
+                kept.clone(),
+                self.events.clone(),
+                self.paths.api_socket.clone(),
+                config.ssh.port,
+                resync.clone(),
+            )),
+            tokio::spawn(ports::follow(
+                kept.clone(),
+                guest_socket,
+                ports::Forwarder::new(kept.clone(), self.qmp.clone(), self.events.clone()),
+            )),
+        ];
+        let qemu_pid = self.qemu.as_ref().map_or(0, |qemu| qemu.pid);
+        tasks.push(tokio::spawn(clock::keep_in_sync(
             kept.clone(),
-            self.events.clone(),
-            self.paths.api_socket.clone(),
-            config.ssh.port,
-        ));
+            self.qmp.clone(),
+            qemu_pid,
+            resync,
+        )));
         let _ = self.store.update(&config.name, |config| {
             config.last_up = Some(std::time::SystemTime::now())
         });
@@ -574,8 +631,9 @@ impl Agent {
             Err(Interrupt::Stop(reason)) => Outcome::Stopped(reason),
             Err(Interrupt::Timeout) | Ok(()) => Outcome::Stopped("stopped".to_string()),
         };
-        monitor.abort();
-        forwarder.abort();
+        for task in tasks {
+            task.abort();
+        }
         outcome
     }
 
@@ -650,8 +708,8 @@ impl Agent {
         })
     }
 
-    /// Stops QEMU if it still runs: ACPI power-down through QMP, then a
-    /// hard kill after the stop timeout.
+    /// Stops QEMU if it still runs: poweroff over SSH and ACPI power-down
+    /// through QMP, then a hard kill after the stop timeout.
     async fn shut_down(&mut self, outcome: &Outcome) {
         let Some(mut qemu) = self.qemu.take() else {
             return;
@@ -667,18 +725,16 @@ impl Agent {
             };
             self.emit(EventKind::Stopping { reason });
             // ACPI power button, and (for guests that ignore it) poweroff
-            // over the SSH session; whichever works first.
+            // over SSH; whichever works first. Both are bounded: QEMU is
+            // killed after the stop timeout whatever the guest does.
             if let Some(ssh) = self.ssh.clone() {
                 tokio::spawn(async move {
-                    if let Ok(session) = ssh.get_current().await {
-                        let command = if ssh.target().user == "root" {
-                            "systemctl poweroff"
-                        } else {
-                            "sudo -n systemctl poweroff"
-                        };
-                        let _ = tokio::time::timeout(Duration::from_secs(5), session.exec(command))
-                            .await;
-                    }
+                    let poweroff = async {
+                        let session = ssh.get().await?;
+                        let command = crate::ssh::as_root(&ssh.target().user, "systemctl poweroff");
+                        session.exec(&command).await
+                    };
+                    let _ = tokio::time::timeout(Duration::from_secs(10), poweroff).await;
                 });
             }
             if let Err(err) = qmp.execute("system_powerdown", None).await {
@@ -782,15 +838,67 @@ fn ssh_target(config: &MachineConfig) -> Result<SshTarget, String> {
     })
 }
 
-/// Tries to establish the kept session while the guest boots, each attempt
-/// bounded (a forwarded port accepts before the guest's sshd answers).
-async fn connect_early(kept: Arc<KeptSession>) {
-    loop {
-        if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), kept.get()).await {
-            return;
+/// Establishes the kept session while the guest boots (each attempt is
+/// bounded: see [`crate::ssh::Session::connect`]), then mounts the volumes.
+async fn early_setup(
+    kept: Arc<KeptSession>,
+    mounts: Vec<crate::config::Mount>,
+) -> Result<(), String> {
+    let session = loop {
+        match kept.get().await {
+            Ok(session) => break session,
+            Err(err) if err.is_transient() => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            // A wrong key: the probe after Ready reports it.
+            Err(_) => return std::future::pending().await,
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    if mounts.is_empty() {
+        return Ok(());
     }
+    let command = mounts::mount_command(&kept.target().user, &mounts);
+    match session.exec(&command).await {
+        Ok((0, _)) => Ok(()),
+        Ok((status, output)) => Err(format!(
+            "mounting the volumes in the guest failed (status {status}): {}",
+            String::from_utf8_lossy(&output).trim()
+        )),
+        Err(err) => Err(format!("mounting the volumes in the guest: {err}")),
+    }
+}
+
+/// The virtio-9p shares for the machine's volumes; a missing host
+/// directory is an error that names it.
+fn shares(config: &MachineConfig, profile: &HostProfile) -> Result<Vec<Share>, String> {
+    if !qemu::argv::supports_shares(profile) {
+        if !config.mounts.is_empty() {
+            log("volumes are not supported with QEMU on this host: not mounting them");
+        }
+        return Ok(Vec::new());
+    }
+    config
+        .mounts
+        .iter()
+        .enumerate()
+        .map(|(index, mount)| {
+            let source = std::path::PathBuf::from(&mount.source);
+            if !source.is_dir() {
+                return Err(format!(
+                    "the volume {}:{} cannot be shared: {} is not a directory on this host \
+                     (create it, or remove the machine's volume with `berth machine rm` and init it again)",
+                    mount.source,
+                    mount.target,
+                    source.display()
+                ));
+            }
+            Ok(Share {
+                tag: mounts::tag(index),
+                source,
+                read_only: mount.read_only,
+            })
+        })
+        .collect()
 }
 
 /// Connects over SSH and opens a channel to the guest's podman socket,
@@ -823,6 +931,7 @@ async fn watch_session(
     events: Events,
     api_socket: std::path::PathBuf,
     ssh_port: u16,
+    resync: Arc<Notify>,
 ) {
     let mut degraded = false;
     let mut backoff = Duration::from_millis(100);
@@ -837,6 +946,8 @@ async fn watch_session(
                             ssh_port,
                         },
                     );
+                    // The guest may have stalled: check its clock.
+                    resync.notify_one();
                 }
                 backoff = Duration::from_millis(100);
                 session.closed().await;

@@ -16,6 +16,24 @@ use super::firmware::Firmware;
 /// The fw_cfg name Fedora CoreOS reads its Ignition config from.
 pub const IGNITION_FW_CFG: &str = "opt/com.coreos/config";
 
+/// The id of the guest's user-mode network (for QMP `hostfwd_add`).
+pub const NETDEV_ID: &str = "net0";
+
+/// A host directory shared with the guest over virtio-9p.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// The 9p mount tag the guest mounts it by.
+    pub tag: String,
+    pub source: PathBuf,
+    pub read_only: bool,
+}
+
+/// Whether QEMU on this host can share directories over virtio-9p (QEMU
+/// for Windows has no `-virtfs`).
+pub fn supports_shares(profile: &HostProfile) -> bool {
+    profile.os != HostOs::Windows
+}
+
 /// The guest NIC's MAC address (the same for every machine: each has its own
 /// user-mode network).
 pub const GUEST_MAC: &str = "5a:94:ef:e4:0c:ee";
@@ -39,6 +57,8 @@ pub struct QemuSpec {
     pub pidfile: PathBuf,
     /// The 127.0.0.1 port forwarded to the guest's SSH port.
     pub ssh_port: u16,
+    /// Host directories for the guest (ignored where unsupported).
+    pub shares: Vec<Share>,
 }
 
 /// Escapes a value for QEMU's `key=value,...` option syntax (commas double).
@@ -143,14 +163,17 @@ pub fn qemu_args(spec: &QemuSpec) -> Vec<String> {
         &mut args,
         &[
             "-netdev",
-            &format!("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", spec.ssh_port),
+            &format!(
+                "user,id={NETDEV_ID},hostfwd=tcp:127.0.0.1:{}-:22",
+                spec.ssh_port
+            ),
         ],
     );
     push(
         &mut args,
         &[
             "-device",
-            &format!("virtio-net-pci,netdev=net0,mac={GUEST_MAC}"),
+            &format!("virtio-net-pci,netdev={NETDEV_ID},mac={GUEST_MAC}"),
         ],
     );
 
@@ -191,6 +214,20 @@ pub fn qemu_args(spec: &QemuSpec) -> Vec<String> {
     );
     push(&mut args, &["-serial", "chardev:serial0"]);
 
+    if supports_shares(&spec.profile) {
+        for share in &spec.shares {
+            let mut virtfs = format!(
+                "local,path={},mount_tag={},security_model=mapped-xattr",
+                opt_value(&share.source),
+                share.tag
+            );
+            if share.read_only {
+                virtfs.push_str(",readonly=on");
+            }
+            push(&mut args, &["-virtfs", &virtfs]);
+        }
+    }
+
     push(&mut args, &["-pidfile", &spec.pidfile.to_string_lossy()]);
     args
 }
@@ -223,6 +260,18 @@ mod tests {
             serial_log: "/d/m/serial.log".into(),
             pidfile: "/r/m/qemu.pid".into(),
             ssh_port: 40022,
+            shares: vec![
+                Share {
+                    tag: "vol0".into(),
+                    source: "/home/u".into(),
+                    read_only: false,
+                },
+                Share {
+                    tag: "vol1".into(),
+                    source: "/src,x".into(),
+                    read_only: true,
+                },
+            ],
         }
     }
 
@@ -253,6 +302,22 @@ mod tests {
         assert!(chardevs.contains(&"file,id=serial0,path=/d/m/serial.log".to_string()));
         assert_eq!(values(args, "-mon"), ["chardev=qmp,mode=control"]);
         assert_eq!(values(args, "-pidfile"), ["/r/m/qemu.pid"]);
+    }
+
+    #[test]
+    fn shares_are_virtfs_except_on_windows() {
+        for os in [HostOs::Linux, HostOs::MacOs] {
+            let args = qemu_args(&spec(os, Arch::X86_64, Accel::Tcg));
+            assert_eq!(
+                values(&args, "-virtfs"),
+                [
+                    "local,path=/home/u,mount_tag=vol0,security_model=mapped-xattr",
+                    "local,path=/src,,x,mount_tag=vol1,security_model=mapped-xattr,readonly=on"
+                ]
+            );
+        }
+        let args = qemu_args(&spec(HostOs::Windows, Arch::X86_64, Accel::Whpx));
+        assert!(values(&args, "-virtfs").is_empty());
     }
 
     #[test]

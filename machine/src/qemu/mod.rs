@@ -10,4 +10,4 @@ pub mod firmware;
 pub mod qmp;
 
 pub use accel::Accel;
-pub use argv::{qemu_args, QemuSpec};
+pub use argv::{qemu_args, QemuSpec, Share, NETDEV_ID};

@@ -5,3 +5,26 @@ pub mod keys;
 pub mod session;
 
 pub use session::{KeptSession, Session, SshError, SshTarget};
+
+/// Runs `command` as root in the guest (sudo for a non-root session user).
+pub fn as_root(user: &str, command: &str) -> String {
+    if user == "root" {
+        command.to_string()
+    } else {
+        format!("sudo -n sh -c '{}'", command.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_commands_use_sudo_for_other_users() {
+        assert_eq!(as_root("root", "date"), "date");
+        assert_eq!(
+            as_root("core", "echo 'x'"),
+            r"sudo -n sh -c 'echo '\''x'\'''"
+        );
+    }
+}

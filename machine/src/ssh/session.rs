@@ -21,6 +21,16 @@ use super::keys;
 pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
 pub const KEEPALIVE_MAX: usize = 3;
 
+/// While no connection attempt has got through, a new one starts this often
+/// (at most [`MAX_ATTEMPTS`] at once): a connection that QEMU's user network
+/// accepted before the guest had a network hangs, and an emulated guest's
+/// sshd may take many seconds to answer one that did get through.
+pub const ATTEMPT_STAGGER: Duration = Duration::from_secs(3);
+pub const MAX_ATTEMPTS: usize = 4;
+
+/// How long connecting, the SSH handshake and authentication may take.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(90);
+
 /// Copy buffer size for forwarded streams: large buffers make large SSH
 /// packets and save CPU (tokio's 8 KiB default costs about 20% more).
 pub const COPY_BUFFER: usize = 256 * 1024;
@@ -139,7 +149,55 @@ pub struct Session {
 
 impl Session {
     /// Connects, checks the host key and authenticates with the target's key.
+    ///
+    /// Attempts overlap (see [`ATTEMPT_STAGGER`]) instead of being cut off:
+    /// the first to authenticate wins and the others are dropped. Fails when
+    /// every attempt has failed (with the last error; a wrong key or host
+    /// key at once) or after [`HANDSHAKE_TIMEOUT`].
     pub async fn connect(target: &SshTarget) -> Result<Session, SshError> {
+        let mut attempts = tokio::task::JoinSet::new();
+        let attempt = |attempts: &mut tokio::task::JoinSet<_>| {
+            let target = target.clone();
+            attempts.spawn(async move { Self::connect_once(&target).await });
+        };
+        attempt(&mut attempts);
+        let mut started = 1;
+        let mut stagger = tokio::time::interval(ATTEMPT_STAGGER);
+        stagger.tick().await;
+        let deadline = tokio::time::sleep(HANDSHAKE_TIMEOUT);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                joined = attempts.join_next() => {
+                    let err = match joined {
+                        Some(Ok(Ok(session))) => return Ok(session),
+                        Some(Ok(Err(err))) => err,
+                        Some(Err(err)) => SshError::Protocol(format!("a connection attempt failed: {err}")),
+                        None => SshError::Protocol("no connection attempt".into()),
+                    };
+                    if !err.is_transient() || attempts.is_empty() {
+                        return Err(err);
+                    }
+                }
+                _ = stagger.tick(), if started < MAX_ATTEMPTS => {
+                    attempt(&mut attempts);
+                    started += 1;
+                }
+                _ = &mut deadline => {
+                    return Err(SshError::Connect {
+                        addr: target.addr,
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            format!("no SSH session within {} s", HANDSHAKE_TIMEOUT.as_secs()),
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    /// One connection attempt.
+    async fn connect_once(target: &SshTarget) -> Result<Session, SshError> {
         let socket = tokio::net::TcpStream::connect(target.addr)
             .await
             .map_err(|source| SshError::Connect {
@@ -208,6 +266,30 @@ impl Session {
             .await
             .map_err(|err| SshError::Channel {
                 target: socket_path.to_string(),
+                reason: err.to_string(),
+            })?;
+        Ok(channel.into_stream())
+    }
+
+    /// Opens a `direct-tcpip` channel to `host:port` as seen from the guest;
+    /// `originator` is the local peer the connection came from.
+    pub async fn open_tcpip(
+        &self,
+        host: &str,
+        port: u16,
+        originator: SocketAddr,
+    ) -> Result<ChannelStream<client::Msg>, SshError> {
+        let channel = self
+            .handle
+            .channel_open_direct_tcpip(
+                host,
+                u32::from(port),
+                originator.ip().to_string(),
+                u32::from(originator.port()),
+            )
+            .await
+            .map_err(|err| SshError::Channel {
+                target: format!("{host}:{port}"),
                 reason: err.to_string(),
             })?;
         Ok(channel.into_stream())
@@ -285,15 +367,6 @@ impl KeptSession {
         Ok(session)
     }
 
-    /// The current session if there is one (without connecting).
-    pub async fn get_current(&self) -> Result<Arc<Session>, SshError> {
-        self.current
-            .lock()
-            .await
-            .clone()
-            .ok_or_else(|| SshError::Protocol("no session".into()))
-    }
-
     /// Opens a streamlocal channel, reconnecting once if the session turns
     /// out to be dead.
     pub async fn open_streamlocal(
@@ -304,6 +377,24 @@ impl KeptSession {
         match session.open_streamlocal(socket_path).await {
             Ok(stream) => Ok(stream),
             Err(_) if session.is_closed() => self.get().await?.open_streamlocal(socket_path).await,
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Opens a direct-tcpip channel, reconnecting once if the session turns
+    /// out to be dead.
+    pub async fn open_tcpip(
+        &self,
+        host: &str,
+        port: u16,
+        originator: SocketAddr,
+    ) -> Result<ChannelStream<client::Msg>, SshError> {
+        let session = self.get().await?;
+        match session.open_tcpip(host, port, originator).await {
+            Ok(stream) => Ok(stream),
+            Err(_) if session.is_closed() => {
+                self.get().await?.open_tcpip(host, port, originator).await
+            }
             Err(err) => Err(err),
         }
     }

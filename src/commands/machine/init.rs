@@ -98,7 +98,6 @@ pub async fn run(args: InitArgs) -> anyhow::Result<u8> {
         ignition_path: paths.ignition.clone(),
         accelerator: None,
     };
-    write_known_hosts(&paths, &config)?;
     store.save(&lock, &config)?;
     undo.config_saved = true;
     let connection_store = ConnectionStore::from_env()?;
@@ -161,35 +160,43 @@ impl Drop for Undo<'_> {
 /// CPUs, memory and disk from the flags, checked against the host.
 fn resources(args: &InitArgs) -> anyhow::Result<Resources> {
     let host_cpus = host::cpu_count();
-    let cpus = args.cpus.unwrap_or((host_cpus / 2).max(1));
+    let resources = Resources {
+        cpus: args.cpus.unwrap_or((host_cpus / 2).max(1)),
+        memory: args.memory,
+        disk_size: args.disk_size,
+    };
+    check_resources(&resources)?;
+    Ok(resources)
+}
+
+/// Refuses resources this host cannot give (for `init` and `set`).
+pub(super) fn check_resources(resources: &Resources) -> anyhow::Result<()> {
+    let host_cpus = host::cpu_count();
+    let cpus = resources.cpus;
     if cpus == 0 {
         bail!("--cpus must be at least 1");
     }
     if cpus > host_cpus {
         bail!("--cpus {cpus} is more than this host's {host_cpus} CPUs");
     }
-    if args.memory < 256 {
+    if resources.memory < 256 {
         bail!(
             "--memory {} MiB is too little: use at least 256",
-            args.memory
+            resources.memory
         );
     }
     if let Some(host_memory) = host::memory_mib() {
-        if args.memory > host_memory {
+        if resources.memory > host_memory {
             bail!(
                 "--memory {} MiB is more than this host's {host_memory} MiB",
-                args.memory
+                resources.memory
             );
         }
     }
-    if args.disk_size == 0 {
+    if resources.disk_size == 0 {
         bail!("--disk-size must be at least 1 GiB");
     }
-    Ok(Resources {
-        cpus,
-        memory: args.memory,
-        disk_size: args.disk_size,
-    })
+    Ok(())
 }
 
 fn check_socket_paths(paths: &MachinePaths) -> anyhow::Result<()> {
@@ -268,25 +275,6 @@ pub(super) fn free_port() -> anyhow::Result<u16> {
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").context("finding a free local port")?;
     Ok(listener.local_addr()?.port())
-}
-
-/// Writes the known_hosts file with only the pinned key (for `machine ssh`
-/// with OpenSSH and SSH connections to the machine).
-pub(super) fn write_known_hosts(
-    paths: &MachinePaths,
-    config: &MachineConfig,
-) -> anyhow::Result<()> {
-    let text = if config.ssh.host_key.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "[127.0.0.1]:{} {}\n",
-            config.ssh.port,
-            config.ssh.host_key.trim()
-        )
-    };
-    fsutil::write_atomic(&paths.known_hosts, text.as_bytes(), 0o644)
-        .with_context(|| format!("writing {}", paths.known_hosts.display()))
 }
 
 /// The cached base image for `--image` (downloaded and unpacked if needed).

@@ -49,7 +49,6 @@ pub async fn run(args: &StartArgs) -> anyhow::Result<u8> {
         let old = config.ssh.port;
         config.ssh.port = init::free_port()?;
         store.save(&lock, &config)?;
-        init::write_known_hosts(&paths, &config)?;
         connections::update_port(&ConnectionStore::from_env()?, &config)?;
         eprintln!(
             "SSH port {old} of machine {name} is in use by another program; using port {} instead",

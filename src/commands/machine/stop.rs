@@ -1,6 +1,7 @@
-//! `berth machine stop [NAME]`: asks the agent to power the guest down (QMP
-//! `system_powerdown`, a hard kill after the stop timeout) and waits until it
-//! has exited; a QEMU left without its agent is stopped directly.
+//! `berth machine stop [NAME]`: asks the agent to power the guest down
+//! (`systemctl poweroff` over SSH and QMP `system_powerdown`, a hard kill
+//! after the stop timeout) and waits until it has exited; a QEMU left
+//! without its agent is stopped directly.
 
 use std::time::Duration;
 
