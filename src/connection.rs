@@ -5,7 +5,7 @@
 //!
 //! This is the one place where the binary turns a destination into a
 //! client; machine connections are redirected here to a live machine
-//! agent's local socket.
+//! agent's local socket, or else pinned to the machine's own host key.
 
 use berth_client::connection::{
     resolve, ConnectionConfig, ConnectionEnv, ConnectionFlags, ConnectionStore, Destination,
@@ -44,8 +44,11 @@ pub fn destination(global: &GlobalArgs) -> anyhow::Result<Destination> {
         .as_deref()
         .filter(|_| destination.is_machine)
     {
-        if let Some(socket) = crate::commands::machine::route::agent_socket(name) {
-            destination.uri = format!("unix://{}", socket.display());
+        if let Some(route) = crate::commands::machine::route::route(name) {
+            match route.agent_socket {
+                Some(socket) => destination.uri = format!("unix://{}", socket.display()),
+                None => destination.known_hosts = Some(route.known_hosts),
+            }
         }
     }
     Ok(destination)

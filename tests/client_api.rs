@@ -17,6 +17,7 @@ async fn connect(service: &PodmanService) -> Client {
         identity: None,
         is_machine: false,
         source: Source::UrlFlag,
+        known_hosts: None,
     };
     Client::connect(&destination).await.expect("connecting")
 }

@@ -295,3 +295,51 @@ fn connection_add_asks_the_remote_podman_for_its_socket_path() {
     );
     assert_reaches_the_service(&env, "remote");
 }
+
+/// A destination with its own known_hosts file (as a machine's connections
+/// have): the key in that file is required, and `~/.ssh/known_hosts` is
+/// neither read nor written.
+#[tokio::test]
+async fn a_destination_known_hosts_file_pins_the_host_key() {
+    let service = PodmanService::start();
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    let destination = |known_hosts: &std::path::Path| berth_client::connection::Destination {
+        name: Some("m1-root".into()),
+        uri: sshd.uri(&service.socket),
+        identity: Some(sshd.client_key.clone()),
+        is_machine: true,
+        source: berth_client::connection::Source::ConnectionFlag,
+        known_hosts: Some(known_hosts.to_path_buf()),
+    };
+    let host_key: Vec<String> = sshd
+        .host_public_key()
+        .split_whitespace()
+        .take(2)
+        .map(str::to_string)
+        .collect();
+    let pinned = env.path().join("pinned_known_hosts");
+    let line = format!(
+        "[127.0.0.1]:{} {} {}\n",
+        sshd.port, host_key[0], host_key[1]
+    );
+    std::fs::write(&pinned, &line).unwrap();
+    let client = Client::connect(&destination(&pinned)).await.unwrap();
+    assert!(client.uri().starts_with("ssh://"), "{}", client.uri());
+    assert_eq!(std::fs::read_to_string(&pinned).unwrap(), line);
+
+    // Another key pinned for that address: refused, naming the file.
+    let other = env.path().join("other");
+    keygen(&other);
+    let other_key = std::fs::read_to_string(other.with_extension("pub")).unwrap();
+    let wrong = env.path().join("wrong_known_hosts");
+    std::fs::write(
+        &wrong,
+        format!("[127.0.0.1]:{} {}", sshd.port, other_key.trim()),
+    )
+    .unwrap();
+    let err = Client::connect(&destination(&wrong)).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("has changed"), "{message}");
+    assert!(message.contains(&wrong.display().to_string()), "{message}");
+}

@@ -184,7 +184,15 @@ impl Client {
     /// service of at least [`MIN_LIBPOD_API`].
     pub async fn connect(destination: &Destination) -> Result<Client> {
         let endpoint = destination.endpoint()?;
-        let transport = Transport::new(&endpoint, destination.identity.as_deref());
+        let transport = match (
+            Transport::new(&endpoint, destination.identity.as_deref()),
+            &destination.known_hosts,
+        ) {
+            (Transport::Ssh(ssh), Some(known_hosts)) => {
+                Transport::Ssh(Box::new(ssh.with_known_hosts(known_hosts.clone())))
+            }
+            (transport, _) => transport,
+        };
         Self::connect_with(endpoint.to_string(), transport).await
     }
 

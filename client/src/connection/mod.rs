@@ -174,6 +174,10 @@ pub struct Destination {
     pub identity: Option<PathBuf>,
     pub is_machine: bool,
     pub source: Source,
+    /// The known_hosts file that pins an `ssh://` destination's host key;
+    /// `None` means the user's `~/.ssh/known_hosts` (trust on first use).
+    /// A machine's connections name the machine's own file.
+    pub known_hosts: Option<PathBuf>,
 }
 
 impl Destination {
@@ -201,6 +205,7 @@ pub fn resolve(
             identity: non_empty_path(&conn.identity),
             is_machine: conn.is_machine,
             source,
+            known_hosts: None,
         })
     };
     let unnamed = |uri: &str, identity: Option<PathBuf>, source| Destination {
@@ -209,6 +214,7 @@ pub fn resolve(
         identity,
         is_machine: false,
         source,
+        known_hosts: None,
     };
     let mut destination = if let Some(name) = &flags.connection {
         named(name, Source::ConnectionFlag)?

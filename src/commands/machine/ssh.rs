@@ -5,10 +5,52 @@
 
 use std::process::Command;
 
+use berth_machine::config::MachineConfig;
+use berth_machine::paths::MachinePaths;
 use berth_machine::state::{self, State};
 
 use super::{load, machine_name, store, user_error};
 use crate::cli::machine::SshArgs;
+
+/// The OpenSSH client options (for `ssh` and `scp`) that log in with the
+/// machine's key and check its pinned host key, and nothing else.
+pub(super) fn openssh_options(config: &MachineConfig, paths: &MachinePaths) -> Vec<String> {
+    // A user-supplied Ignition config: the agent pins the key at the first
+    // start; until then OpenSSH records what it sees in the machine's file.
+    let strict = if config.ssh.host_key.is_empty() {
+        "accept-new"
+    } else {
+        "yes"
+    };
+    [
+        "-i".to_string(),
+        config.ssh.identity_path.display().to_string(),
+        "-o".to_string(),
+        format!("UserKnownHostsFile={}", paths.known_hosts.display()),
+        "-o".to_string(),
+        "GlobalKnownHostsFile=/dev/null".to_string(),
+        "-o".to_string(),
+        format!("StrictHostKeyChecking={strict}"),
+        "-o".to_string(),
+        "HostKeyAlgorithms=ssh-ed25519".to_string(),
+        "-o".to_string(),
+        "IdentitiesOnly=yes".to_string(),
+        "-o".to_string(),
+        "LogLevel=ERROR".to_string(),
+    ]
+    .into()
+}
+
+/// Fails unless the machine is up (its agent runs).
+pub(super) fn require_running(paths: &MachinePaths, name: &str) -> anyhow::Result<()> {
+    let status = state::probe(paths);
+    if !matches!(status.state, State::Running | State::Degraded) || status.agent_pid.is_none() {
+        return Err(user_error(format!(
+            "vm \"{name}\" is not running: start it with `berth machine start {name}`"
+        )));
+    }
+    Ok(())
+}
 
 pub fn run(args: &SshArgs) -> anyhow::Result<u8> {
     let store = store()?;
@@ -19,12 +61,7 @@ pub fn run(args: &SshArgs) -> anyhow::Result<u8> {
     };
     let config = load(&store, &name)?;
     let paths = store.paths(&name);
-    let status = state::probe(&paths);
-    if !matches!(status.state, State::Running | State::Degraded) || status.agent_pid.is_none() {
-        return Err(user_error(format!(
-            "vm \"{name}\" is not running: start it with `berth machine start {name}`"
-        )));
-    }
+    require_running(&paths, &name)?;
     let user = args.username.clone().unwrap_or_else(|| {
         if config.rootful {
             "root".to_string()
@@ -32,32 +69,10 @@ pub fn run(args: &SshArgs) -> anyhow::Result<u8> {
             config.ssh.remote_username.clone()
         }
     });
-    let strict = if config.ssh.host_key.is_empty() {
-        "accept-new"
-    } else {
-        "yes"
-    };
     let mut ssh = Command::new("ssh");
-    ssh.arg("-i")
-        .arg(&config.ssh.identity_path)
+    ssh.args(openssh_options(&config, &paths))
         .args(["-p", &config.ssh.port.to_string()])
-        .arg("-o")
-        .arg(format!(
-            "UserKnownHostsFile={}",
-            paths.known_hosts.display()
-        ))
-        .args([
-            "-o",
-            &format!("StrictHostKeyChecking={strict}"),
-            "-o",
-            "HostKeyAlgorithms=ssh-ed25519",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "LogLevel=ERROR",
-            "-o",
-            "SetEnv=LC_ALL=",
-        ]);
+        .args(["-o", "SetEnv=LC_ALL="]);
     if command.is_empty() {
         ssh.arg("-t");
     }
