@@ -33,6 +33,15 @@ pub enum MachineCommand {
     /// Display machine host info
     Info(InfoArgs),
 
+    /// Set a virtual machine setting
+    Set(SetArgs),
+
+    /// Remove all machines and berth's machine data
+    Reset(ResetArgs),
+
+    /// Securely copy contents between the virtual machine and the host
+    Cp(CpArgs),
+
     /// Manage cached machine base images
     #[command(subcommand)]
     Image(image::MachineImageCommand),
@@ -168,6 +177,48 @@ pub struct RmArgs {
     /// Keep the machine's Ignition file
     #[arg(long)]
     pub save_ignition: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Name of the machine
+    pub name: Option<String>,
+
+    /// Number of CPUs
+    #[arg(long)]
+    pub cpus: Option<u32>,
+
+    /// Memory in MiB
+    #[arg(short = 'm', long)]
+    pub memory: Option<u64>,
+
+    /// Disk size in GiB (it can only grow)
+    #[arg(long)]
+    pub disk_size: Option<u64>,
+
+    /// Whether containers run as root (switches the default connection)
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub rootful: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Do not prompt before removing
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CpArgs {
+    /// Where to copy from: a host path or MACHINE:PATH
+    pub source: String,
+
+    /// Where to copy to: a host path or MACHINE:PATH
+    pub destination: String,
+
+    /// Suppress copy status output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -84,6 +84,18 @@ pub fn update_port(store: &ConnectionStore, config: &MachineConfig) -> anyhow::R
     })
 }
 
+/// After the rootful setting changed: when the default connection was one
+/// of the machine's, it becomes the one the machine now serves.
+pub fn switch_default(store: &ConnectionStore, config: &MachineConfig) -> anyhow::Result<()> {
+    store.edit(|file| {
+        let default = file.connection.default.clone();
+        if default == config.name || default == root_name(&config.name) {
+            file.set_default(&served_name(config))?;
+        }
+        Ok::<_, anyhow::Error>(())
+    })
+}
+
 /// Removes both connections (the default is cleared if it was one of them).
 pub fn remove(store: &ConnectionStore, machine: &str) -> anyhow::Result<()> {
     store.edit(|file| {

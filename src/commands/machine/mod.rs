@@ -3,14 +3,17 @@
 
 mod agent;
 mod connections;
+mod cp;
 mod docker_socket;
 mod image;
 mod info;
 mod init;
 mod inspect;
 mod list;
+mod reset;
 mod rm;
 pub mod route;
+mod set;
 mod ssh;
 mod start;
 mod stop;
@@ -33,6 +36,9 @@ pub async fn run(_global: &GlobalArgs, command: MachineCommand) -> anyhow::Resul
         MachineCommand::Ssh(args) => ssh::run(&args),
         MachineCommand::Rm(args) => rm::run(&args).await,
         MachineCommand::Info(args) => info::run(&args),
+        MachineCommand::Set(args) => set::run(&args),
+        MachineCommand::Reset(args) => reset::run(&args).await,
+        MachineCommand::Cp(args) => cp::run(&args),
         MachineCommand::Image(command) => image::run(command).await,
         MachineCommand::Agent(args) => agent::run(args).await,
     }
