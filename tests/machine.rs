@@ -326,6 +326,29 @@ fn init_start_use_stop_start_rm() {
     assert!(version.contains("Podman Engine"), "{version}");
     let version = m.ok(&["version"]);
     assert!(version.contains("Podman Engine"), "{version}");
+    // NAME-root goes over real SSH, checking the machine's pinned host key
+    // (never ~/.ssh/known_hosts).
+    let version = m.ok(&[
+        "-c",
+        "m1-root",
+        "version",
+        "--format",
+        "{{.Server.Version}}",
+    ]);
+    assert!(!version.trim().is_empty());
+    assert!(!m.env.home.join(".ssh/known_hosts").exists());
+
+    // machine info: the running machine is the current and default one.
+    let info = m.ok(&[
+        "machine",
+        "info",
+        "--format",
+        "{{.Host.CurrentMachine}} {{.Host.MachineState}} {{.Host.NumberOfMachines}} {{.Host.DefaultMachine}} {{.Host.VMType}}",
+    ]);
+    assert_eq!(info.trim(), "m1 Running 1 m1 qemu");
+    let info: serde_json::Value =
+        serde_json::from_str(&m.ok(&["machine", "info", "--format", "json"])).unwrap();
+    assert_eq!(info["Host"]["OS"], "linux");
 
     // machine ssh: commands, exit codes, the pinned host key.
     let out = m.ok(&["machine", "ssh", "m1", "id -un; readlink /etc/localtime"]);
@@ -357,6 +380,18 @@ fn init_start_use_stop_start_rm() {
     let err = m.fails(&["machine", "ssh", "m1", "true"]);
     assert!(err.contains("not running"), "{err}");
     assert!(!m.ok(&["machine", "stop", "m1"]).is_empty());
+
+    // rm without -f asks first, listing what it removes; "n" keeps it all.
+    let out = m.berth_input(&["machine", "rm", "m1"], "n\n");
+    assert!(out.status.success(), "{}", describe(&out));
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains("The following files will be deleted:")
+            && listing.contains("m1.qcow2")
+            && listing.contains("Are you sure you want to continue? [y/N]"),
+        "{listing}"
+    );
+    assert!(m.env.config.join("berth/machines/m1.json").exists());
 
     // start again: the disk keeps what the first boot did.
     m.ok(&["machine", "start", "--no-info", "m1"]);
@@ -458,4 +493,513 @@ fn failed_starts_leave_nothing_running() {
         "{uri}"
     );
     m.ok(&["machine", "rm", "-f", "dud"]);
+}
+
+/// Polls `check` every 50 ms until it holds or `limit` passes; returns how
+/// long it took, or `None`.
+fn wait_until(
+    limit: std::time::Duration,
+    mut check: impl FnMut() -> bool,
+) -> Option<std::time::Duration> {
+    let started = std::time::Instant::now();
+    loop {
+        if check() {
+            return Some(started.elapsed());
+        }
+        if started.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `GET /` on 127.0.0.1:`port`; the body, or `None` when nothing answers.
+fn http_get(port: u16) -> Option<String> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok()?;
+    stream
+        .write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+        .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.").then(|| body.to_string())
+}
+
+fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn pid_alive(pid: u32) -> bool {
+    // Signal 0 checks existence; a zombie (not yet reaped) counts as gone.
+    let status = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = status
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .unwrap_or("");
+    !state.is_empty() && state != "Z"
+}
+
+fn read_pid(path: &Path) -> u32 {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+impl Machines {
+    /// A machine's `State` in `machine list --format json`.
+    fn state(&self, name: &str) -> String {
+        let json = self.ok(&["machine", "list", "--format", "json"]);
+        let list: serde_json::Value = serde_json::from_str(&json).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|machine| machine["Name"] == name)
+            .map(|machine| machine["State"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    }
+
+    /// `berth ARGS` with `input` on stdin.
+    fn berth_input(&self, args: &[&str], input: &str) -> Output {
+        let mut command = self.env.berth();
+        command
+            .env("BERTH_ACCEL", "tcg")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// The guest's clock minus the host's, in seconds, read over `machine
+    /// ssh` (the host time is the middle of the command's run).
+    fn guest_clock_offset(&self, name: &str) -> f64 {
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64()
+        };
+        let before = now();
+        let out = self.ok(&["machine", "ssh", name, "date +%s.%N"]);
+        let after = now();
+        let guest: f64 = out.trim().parse().unwrap();
+        // Round trips over emulated SSH are slow: count only what is
+        // outside the window the command ran in.
+        if guest < before {
+            guest - before
+        } else if guest > after {
+            guest - after
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Issue 6 on one shared pair of boots: two machines at once (one with a
+/// user-supplied Ignition file, its host key pinned on first sight), volumes
+/// both ways, a published port appearing and disappearing, `machine cp`,
+/// the guest clock after a 30 s freeze of QEMU, a dropped SSH session,
+/// kill -9 of QEMU and of the agent, concurrent starts, set and reset.
+#[test]
+fn volumes_ports_clock_and_recovery() {
+    let Some(disk) = guest_disk("volumes_ports_clock_and_recovery") else {
+        return;
+    };
+    let m = Machines {
+        env: TestEnv::new(),
+    };
+    let disk = disk.to_str().unwrap();
+    let shared = m.env.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    // The guest user (uid 1000) writes here although the host user is root.
+    std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let volume = format!("{}:/mnt/shared", shared.display());
+    m.ok(&[
+        "machine",
+        "init",
+        "--image",
+        disk,
+        "--disk-size",
+        "10",
+        "--cpus",
+        "1",
+        "--memory",
+        "1024",
+        "-v",
+        &volume,
+        "m2",
+    ]);
+    // A user-supplied Ignition file (m2's own: it grants berth's key).
+    let ignition = m.env.path().join("user.ign");
+    std::fs::copy(m.env.data.join("berth/machines/m2/m2.ign"), &ignition).unwrap();
+    m.ok(&[
+        "machine",
+        "init",
+        "--image",
+        disk,
+        "--disk-size",
+        "10",
+        "--cpus",
+        "1",
+        "--memory",
+        "1024",
+        "-v",
+        "",
+        "--ignition-path",
+        ignition.to_str().unwrap(),
+        "m3",
+    ]);
+    let inspect: serde_json::Value =
+        serde_json::from_str(&m.ok(&["machine", "inspect", "m3"])).unwrap();
+    assert_eq!(inspect[0]["State"], "stopped");
+
+    // Both at once.
+    let started = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        let m3 = scope.spawn(|| m.ok(&["machine", "start", "--no-info", "m3"]));
+        let out = m.ok(&["machine", "start", "--no-info", "m2"]);
+        assert!(out.contains("Machine \"m2\" started successfully"), "{out}");
+        let out = m3.join().unwrap();
+        assert!(out.contains("Machine \"m3\" started successfully"), "{out}");
+    });
+    eprintln!("two machines booted in {:?}", started.elapsed());
+    let sockets = [
+        m.runtime("m2").join("api.sock"),
+        m.runtime("m3").join("api.sock"),
+    ];
+    for socket in &sockets {
+        let ping = http(
+            socket,
+            "GET /v4.0.0/libpod/_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
+        );
+        assert!(ping.ends_with("OK"), "{ping}");
+    }
+    let running = m.ok(&["machine", "list", "--format", "{{.Name}} {{.Running}}"]);
+    assert_eq!(running.trim(), "m2 true\nm3 true");
+
+    // m3's host key was pinned at its first start, and every SSH berth makes
+    // checks it: `machine ssh`, and NAME-root over real SSH.
+    let known_hosts =
+        std::fs::read_to_string(m.env.data.join("berth/machines/m3/known_hosts")).unwrap();
+    assert!(known_hosts.contains(" ssh-ed25519 "), "{known_hosts}");
+    assert_eq!(m.ok(&["machine", "ssh", "m3", "id -un"]).trim(), "core");
+    let version = m.ok(&[
+        "-c",
+        "m3-root",
+        "version",
+        "--format",
+        "{{.Server.Version}}",
+    ]);
+    assert!(!version.trim().is_empty());
+    let version = m.ok(&[
+        "-c",
+        "m2-root",
+        "version",
+        "--format",
+        "{{.Server.Version}}",
+    ]);
+    assert!(!version.trim().is_empty());
+    assert!(
+        !m.env.home.join(".ssh/known_hosts").exists(),
+        "berth must not touch ~/.ssh/known_hosts for machines"
+    );
+    // A different key pinned for m2: SSH to m2-root is refused.
+    let m2_known = m.env.data.join("berth/machines/m2/known_hosts");
+    let pinned = std::fs::read_to_string(&m2_known).unwrap();
+    let m3_key = known_hosts
+        .split_whitespace()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let port = pinned.split_whitespace().next().unwrap().to_string();
+    if !pinned.contains(&m3_key) {
+        std::fs::write(&m2_known, format!("{port} {m3_key}\n")).unwrap();
+        let err = m.fails(&["-c", "m2-root", "version"]);
+        assert!(err.contains("has changed"), "{err}");
+        std::fs::write(&m2_known, &pinned).unwrap();
+    }
+
+    // An image in m2 (podman's client on the API socket).
+    let url = format!("unix://{}", sockets[0].display());
+    let tar = common::podman::busybox_tar(m.env.path());
+    let out = Command::new("podman")
+        .args([
+            "--remote",
+            "--url",
+            &url,
+            "import",
+            "--change",
+            "CMD [\"/bin/sh\"]",
+        ])
+        .arg(&tar)
+        .arg("localhost/busybox:test")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+
+    // Volumes, both ways, with the host user's ownership.
+    std::fs::write(shared.join("from-host"), "written on the host\n").unwrap();
+    let out = m.ok(&[
+        "-c",
+        "m2",
+        "run",
+        "--rm",
+        "-v",
+        "/mnt/shared:/data",
+        "localhost/busybox:test",
+        "sh",
+        "-c",
+        "cat /data/from-host && echo written in a container > /data/from-container",
+    ]);
+    assert_eq!(out.trim(), "written on the host");
+    let back = shared.join("from-container");
+    assert_eq!(
+        std::fs::read_to_string(&back).unwrap(),
+        "written in a container\n"
+    );
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&back).unwrap());
+    assert_eq!(owner, unsafe { libc::getuid() });
+
+    // machine cp both ways.
+    let local = m.env.path().join("cp-source");
+    std::fs::write(&local, "copied\n").unwrap();
+    let out = m.berth(&[
+        "machine",
+        "cp",
+        "-q",
+        local.to_str().unwrap(),
+        "m2:/tmp/cp-target",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(text(&out.stdout), "");
+    let fetched = m.env.path().join("cp-back");
+    m.ok(&[
+        "machine",
+        "cp",
+        "m2:/tmp/cp-target",
+        fetched.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read_to_string(&fetched).unwrap(), "copied\n");
+    let err = m.fails(&["machine", "cp", "/a", "/b"]);
+    assert!(err.contains("MACHINE:PATH"), "{err}");
+
+    // A published port: on the host's localhost soon after the container
+    // starts, gone when it stops.
+    let port = free_tcp_port();
+    let publish = format!("{port}:80");
+    let started = std::time::Instant::now();
+    m.ok(&[
+        "-c",
+        "m2",
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-p",
+        &publish,
+        "localhost/busybox:test",
+        "sh",
+        "-c",
+        "echo hello from the guest > /tmp/index.html && exec busybox httpd -f -p 80 -h /tmp",
+    ]);
+    let run_returned = started.elapsed();
+    let appeared = wait_until(std::time::Duration::from_secs(20), || {
+        http_get(port).is_some_and(|body| body.contains("hello from the guest"))
+    });
+    eprintln!("port {port}: `run -d` took {run_returned:?}, then reachable after {appeared:?}");
+    assert!(appeared.is_some(), "port {port} never forwarded");
+    // A host port another program holds: a warning in the agent's events.
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = squatter.local_addr().unwrap().port();
+    m.ok(&[
+        "-c",
+        "m2",
+        "run",
+        "-d",
+        "--name",
+        "squatted",
+        "-p",
+        &format!("{taken}:80"),
+        "localhost/busybox:test",
+        "sleep",
+        "600",
+    ]);
+    let events = m.runtime("m2").join("events.jsonl");
+    let warned = wait_until(std::time::Duration::from_secs(20), || {
+        std::fs::read_to_string(&events)
+            .unwrap_or_default()
+            .contains(&format!(
+                "127.0.0.1:{taken}/tcp of container squatted is not forwarded"
+            ))
+    });
+    assert!(warned.is_some(), "no warning for the taken port {taken}");
+    m.ok(&["-c", "m2", "rm", "-f", "-t", "0", "squatted"]);
+    m.ok(&["-c", "m2", "stop", "-t", "0", "web"]);
+    let gone = wait_until(std::time::Duration::from_secs(20), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+    });
+    eprintln!("port {port}: closed {gone:?} after `stop` returned");
+    assert!(gone.is_some(), "port {port} still forwarded after stop");
+    m.ok(&["-c", "m2", "rm", "web"]);
+
+    // The guest clock after QEMU was frozen for 30 s.
+    let qemu = read_pid(&m.runtime("m2").join("qemu.pid"));
+    assert!(m.guest_clock_offset("m2").abs() < 2.0);
+    unsafe { libc::kill(qemu as i32, libc::SIGSTOP) };
+    std::thread::sleep(std::time::Duration::from_secs(30));
+    unsafe { libc::kill(qemu as i32, libc::SIGCONT) };
+    let resumed = std::time::Instant::now();
+    let mut offset = f64::NAN;
+    let corrected = wait_until(std::time::Duration::from_secs(60), || {
+        let out = m.berth(&["machine", "ssh", "m2", "true"]);
+        if !out.status.success() {
+            return false;
+        }
+        offset = m.guest_clock_offset("m2");
+        offset.abs() < 2.0
+    });
+    eprintln!(
+        "guest clock after a 30 s freeze: within 2 s after {corrected:?} (offset {offset:+.3} s); \
+         {:?} since SIGCONT",
+        resumed.elapsed()
+    );
+    assert!(corrected.is_some(), "the guest clock is {offset} s off");
+
+    // The SSH session dropped (every sshd in the guest killed and sshd
+    // restarted): the forwarder reconnects and the next request works.
+    m.ok(&[
+        "machine",
+        "ssh",
+        "m2",
+        "sudo -n systemd-run --quiet --on-active=1 /bin/sh -c 'pkill sshd; systemctl restart ssh'",
+    ]);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let reconnected = wait_until(std::time::Duration::from_secs(120), || {
+        UnixStream::connect(&sockets[0]).is_ok()
+            && http(
+                &sockets[0],
+                "GET /v4.0.0/libpod/_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
+            )
+            .ends_with("OK")
+    });
+    eprintln!("API usable again {reconnected:?} after sshd was restarted");
+    assert!(reconnected.is_some());
+
+    // kill -9 of QEMU: the machine lists as stopped, the agent cleans up.
+    let qemu3 = read_pid(&m.runtime("m3").join("qemu.pid"));
+    let agent3 = read_pid(&m.runtime("m3").join("agent.pid"));
+    unsafe { libc::kill(qemu3 as i32, libc::SIGKILL) };
+    let stopped = wait_until(std::time::Duration::from_secs(10), || {
+        m.state("m3") == "stopped"
+    });
+    eprintln!("m3 listed as stopped {stopped:?} after kill -9 of its QEMU");
+    assert!(stopped.is_some());
+    assert!(wait_until(std::time::Duration::from_secs(10), || !pid_alive(agent3)).is_some());
+    m.assert_nothing_running("m3");
+
+    // kill -9 of the agent: QEMU runs on without it (degraded); two
+    // concurrent starts: one recovers the machine, the other is refused.
+    let agent2 = read_pid(&m.runtime("m2").join("agent.pid"));
+    unsafe { libc::kill(agent2 as i32, libc::SIGKILL) };
+    assert!(wait_until(std::time::Duration::from_secs(10), || !pid_alive(agent2)).is_some());
+    assert_eq!(m.state("m2"), "degraded");
+    assert!(
+        m.runtime("m2").join("api.sock").exists(),
+        "stale socket expected"
+    );
+    let outs = std::thread::scope(|scope| {
+        let first = scope.spawn(|| m.berth(&["machine", "start", "--no-info", "m2"]));
+        let second = scope.spawn(|| m.berth(&["machine", "start", "--no-info", "m2"]));
+        [first.join().unwrap(), second.join().unwrap()]
+    });
+    let winners = outs.iter().filter(|out| out.status.success()).count();
+    assert_eq!(winners, 1, "{}\n{}", describe(&outs[0]), describe(&outs[1]));
+    let loser = outs.iter().find(|out| !out.status.success()).unwrap();
+    assert_eq!(loser.status.code(), Some(125), "{}", describe(loser));
+    assert!(
+        text(&loser.stderr).contains("already"),
+        "{}",
+        describe(loser)
+    );
+    assert!(!pid_alive(qemu), "the orphaned QEMU {qemu} still runs");
+    assert_eq!(m.state("m2"), "running");
+    let ping = http(
+        &sockets[0],
+        "GET /v4.0.0/libpod/_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
+    );
+    assert!(ping.ends_with("OK"), "{ping}");
+
+    // set: refused while running; on the stopped machine, resources grow
+    // and --rootful moves the default connection.
+    let err = m.fails(&["machine", "set", "--cpus", "2", "m2"]);
+    assert!(err.contains("while it is running"), "{err}");
+    let qemu = read_pid(&m.runtime("m2").join("qemu.pid"));
+    m.ok(&["machine", "stop", "m2"]);
+    assert!(!pid_alive(qemu));
+    m.assert_nothing_running("m2");
+    assert_eq!(m.connections()["Connection"]["Default"], "m2");
+    m.ok(&[
+        "machine",
+        "set",
+        "--cpus",
+        "2",
+        "--memory",
+        "1200",
+        "--disk-size",
+        "12",
+        "--rootful",
+        "m2",
+    ]);
+    let err = m.fails(&["machine", "set", "--disk-size", "11", "m2"]);
+    assert!(err.contains("larger than the current disk size"), "{err}");
+    let inspect: serde_json::Value =
+        serde_json::from_str(&m.ok(&["machine", "inspect", "m2"])).unwrap();
+    assert_eq!(inspect[0]["Resources"]["CPUs"], 2);
+    assert_eq!(inspect[0]["Resources"]["Memory"], 1200);
+    assert_eq!(inspect[0]["Resources"]["DiskSize"], 12);
+    assert_eq!(inspect[0]["Rootful"], true);
+    let info = Command::new("qemu-img")
+        .args(["info", "--output", "json"])
+        .arg(m.env.data.join("berth/machines/m2/m2.qcow2"))
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info["virtual-size"], 12u64 << 30);
+    assert_eq!(m.connections()["Connection"]["Default"], "m2-root");
+    m.ok(&["machine", "set", "--rootful=false", "m2"]);
+    assert_eq!(m.connections()["Connection"]["Default"], "m2");
+
+    // reset: asks first; -f removes every machine and berth's machine data.
+    let out = m.berth_input(&["machine", "reset"], "n\n");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("m2\nm3"), "{}", describe(&out));
+    assert_eq!(m.ok(&["machine", "list", "-q"]), "m2\nm3\n");
+    m.ok(&["machine", "reset", "-f"]);
+    assert_eq!(m.ok(&["machine", "list", "-q"]), "");
+    assert!(!m.env.data.join("berth").exists());
+    assert!(!m.env.config.join("berth/machines").exists());
+    let connections = m.connections();
+    assert_eq!(
+        connections["Connection"]["Connections"]
+            .as_object()
+            .map_or(0, |c| c.len()),
+        0,
+        "{connections}"
+    );
 }
