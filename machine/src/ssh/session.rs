@@ -28,8 +28,10 @@ pub const KEEPALIVE_MAX: usize = 3;
 pub const ATTEMPT_STAGGER: Duration = Duration::from_secs(3);
 pub const MAX_ATTEMPTS: usize = 4;
 
-/// How long connecting, the SSH handshake and authentication may take.
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long connecting, the SSH handshake and authentication may take:
+/// longer than sshd's own limit (OpenSSH's `LoginGraceTime`, 120 s), so that
+/// an emulated guest on a busy host is never cut off while it still works.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(150);
 
 /// Copy buffer size for forwarded streams: large buffers make large SSH
 /// packets and save CPU (tokio's 8 KiB default costs about 20% more).
