@@ -41,6 +41,16 @@ fn guest_disk(test: &str) -> Option<PathBuf> {
     Some(disk)
 }
 
+/// The tests that boot the guest run one after another: TCG guests on a
+/// 2-core machine starve each other (and sshd in them) when they overlap.
+static BOOTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_boot_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    BOOTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 struct Machines {
     env: TestEnv,
 }
@@ -141,6 +151,7 @@ fn init_start_use_stop_start_rm() {
     let Some(disk) = guest_disk("init_start_use_stop_start_rm") else {
         return;
     };
+    let _boots = one_boot_test_at_a_time();
     let m = Machines {
         env: TestEnv::new(),
     };
@@ -621,6 +632,7 @@ fn volumes_ports_clock_and_recovery() {
     let Some(disk) = guest_disk("volumes_ports_clock_and_recovery") else {
         return;
     };
+    let _boots = one_boot_test_at_a_time();
     let m = Machines {
         env: TestEnv::new(),
     };

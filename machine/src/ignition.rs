@@ -177,18 +177,26 @@ pub fn docker_tmpfiles_line(rootful: bool, uid: u32) -> String {
 }
 
 /// The unit that tells the host the guest has booted: it writes `Ready` to
-/// the virtio-serial port once sshd and the podman sockets are up (it pulls
-/// in the user's manager, so that the rootless socket is ordered too). It only
+/// the virtio-serial port once the network is up and sshd and the podman
+/// sockets are (it pulls in the user's manager, so that the rootless socket
+/// is ordered too), so that SSH answers right after `Ready`. It only
 /// `Wants` the port's device (a slow emulated boot can outlast the device
 /// job's timeout, which would fail a `Requires`) and waits for the port node.
 pub fn ready_unit(uid: u32) -> String {
     let device = format!("dev-virtio\\x2dports-{READY_PORT}.device");
     let port = format!("/dev/virtio-ports/{READY_PORT}");
+    // Also wait (at most 2 minutes) for a default route: a guest whose
+    // network-online.target does not wait for the network would otherwise
+    // report Ready while SSH cannot reach it. `$$` is systemd's `$`.
+    let network = "n=0; until ip -4 route show default | grep -q . || [ $$n -ge 600 ]; \
+                   do n=$$((n + 1)); sleep 0.2; done; ";
     format!(
         "[Unit]\n\
          Description=Tell the host that the machine is ready\n\
          Wants={device}\n\
          After={device}\n\
+         Wants=network-online.target\n\
+         After=network-online.target\n\
          After=sshd.service ssh.service sshd.socket systemd-user-sessions.service\n\
          Wants=user@{uid}.service\n\
          After=podman.socket user@{uid}.service\n\
@@ -196,7 +204,7 @@ pub fn ready_unit(uid: u32) -> String {
          Type=oneshot\n\
          RemainAfterExit=yes\n\
          TimeoutStartSec=0\n\
-         ExecStart=/bin/sh -c 'until [ -e {port} ]; do sleep 0.2; done; /usr/bin/echo Ready >{port}'\n\
+         ExecStart=/bin/sh -c 'until [ -e {port} ]; do sleep 0.2; done; {network}/usr/bin/echo Ready >{port}'\n\
          [Install]\n\
          RequiredBy=default.target\n"
     )
@@ -424,6 +432,26 @@ mod tests {
         let links = json["storage"]["links"].as_array().unwrap();
         assert!(links.iter().any(|l| l["path"] == "/etc/localtime"
             && l["target"] == "../usr/share/zoneinfo/Europe/Berlin"));
+    }
+
+    #[test]
+    fn the_ready_command_is_valid_shell_once_systemd_unescapes_it() {
+        let unit = ready_unit(1000);
+        let exec = unit
+            .lines()
+            .find_map(|line| line.strip_prefix("ExecStart=/bin/sh -c '"))
+            .and_then(|rest| rest.strip_suffix('\''))
+            .unwrap();
+        assert!(exec.contains("ip -4 route show default"), "{exec}");
+        let out = std::process::Command::new("sh")
+            .args(["-n", "-c", &exec.replace("$$", "$")])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     #[test]

@@ -17,9 +17,11 @@ use tokio::sync::{watch, Mutex};
 use super::keys;
 
 /// How long without traffic before a keepalive probe, and how many
-/// unanswered probes end the session.
-pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
-pub const KEEPALIVE_MAX: usize = 3;
+/// unanswered probes end the session: a minute, since an emulated guest on a
+/// busy host can take tens of seconds to answer (a session that breaks
+/// outright is noticed at once, by its connection closing).
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+pub const KEEPALIVE_MAX: usize = 6;
 
 /// While no connection attempt has got through, a new one starts this often
 /// (at most [`MAX_ATTEMPTS`] at once): a connection that QEMU's user network
