@@ -371,36 +371,42 @@ impl KeptSession {
         Ok(session)
     }
 
-    /// Opens a streamlocal channel, reconnecting once if the session turns
-    /// out to be dead.
-    pub async fn open_streamlocal(
+    /// Opens a channel with `open` on the live session, and once more on a
+    /// new session if that one turns out to be dead.
+    async fn open_channel<Open, Opening>(
         &self,
-        socket_path: &str,
-    ) -> Result<ChannelStream<client::Msg>, SshError> {
+        open: Open,
+    ) -> Result<ChannelStream<client::Msg>, SshError>
+    where
+        Open: Fn(Arc<Session>) -> Opening,
+        Opening: std::future::Future<Output = Result<ChannelStream<client::Msg>, SshError>>,
+    {
         let session = self.get().await?;
-        match session.open_streamlocal(socket_path).await {
+        match open(session.clone()).await {
             Ok(stream) => Ok(stream),
-            Err(_) if session.is_closed() => self.get().await?.open_streamlocal(socket_path).await,
+            Err(_) if session.is_closed() => open(self.get().await?).await,
             Err(err) => Err(err),
         }
     }
 
-    /// Opens a direct-tcpip channel, reconnecting once if the session turns
-    /// out to be dead.
+    /// Opens a streamlocal channel (see [`Session::open_streamlocal`]).
+    pub async fn open_streamlocal(
+        &self,
+        socket_path: &str,
+    ) -> Result<ChannelStream<client::Msg>, SshError> {
+        self.open_channel(|session| async move { session.open_streamlocal(socket_path).await })
+            .await
+    }
+
+    /// Opens a direct-tcpip channel (see [`Session::open_tcpip`]).
     pub async fn open_tcpip(
         &self,
         host: &str,
         port: u16,
         originator: SocketAddr,
     ) -> Result<ChannelStream<client::Msg>, SshError> {
-        let session = self.get().await?;
-        match session.open_tcpip(host, port, originator).await {
-            Ok(stream) => Ok(stream),
-            Err(_) if session.is_closed() => {
-                self.get().await?.open_tcpip(host, port, originator).await
-            }
-            Err(err) => Err(err),
-        }
+        self.open_channel(|session| async move { session.open_tcpip(host, port, originator).await })
+            .await
     }
 }
 
