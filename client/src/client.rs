@@ -38,8 +38,24 @@ pub struct ApiRequest {
     pub path: String,
     query: Vec<(String, String)>,
     headers: Vec<(&'static str, String)>,
-    body: Option<(Bytes, &'static str)>,
+    body: Option<(Payload, &'static str)>,
     what: String,
+}
+
+/// A request body: bytes in memory, or a stream that is sent as it is
+/// produced (chunked), e.g. a build context or an image archive.
+enum Payload {
+    Bytes(Bytes),
+    Stream(RequestBody),
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Payload::Bytes(bytes) => write!(f, "{} bytes", bytes.len()),
+            Payload::Stream(_) => f.write_str("a stream"),
+        }
+    }
 }
 
 impl ApiRequest {
@@ -99,13 +115,20 @@ impl ApiRequest {
             what: format!("the body of {}", self.what),
             error,
         })?;
-        self.body = Some((Bytes::from(bytes), "application/json"));
+        self.body = Some((Payload::Bytes(Bytes::from(bytes)), "application/json"));
         Ok(self)
     }
 
     /// Sets a raw body with its content type.
     pub fn body(mut self, bytes: impl Into<Bytes>, content_type: &'static str) -> Self {
-        self.body = Some((bytes.into(), content_type));
+        self.body = Some((Payload::Bytes(bytes.into()), content_type));
+        self
+    }
+
+    /// Sets a streamed body with its content type: it is sent chunked while
+    /// the stream produces it, never held in memory as a whole.
+    pub fn stream(mut self, body: RequestBody, content_type: &'static str) -> Self {
+        self.body = Some((Payload::Stream(body), content_type));
         self
     }
 
@@ -137,9 +160,13 @@ impl ApiRequest {
             builder = builder.header(*name, value.as_str());
         }
         let body = match self.body {
-            Some((bytes, content_type)) => {
+            Some((Payload::Bytes(bytes), content_type)) => {
                 builder = builder.header(CONTENT_TYPE, content_type);
                 Full::new(bytes).map_err(|never| match never {}).boxed()
+            }
+            Some((Payload::Stream(body), content_type)) => {
+                builder = builder.header(CONTENT_TYPE, content_type);
+                body
             }
             None => Empty::new().map_err(|never| match never {}).boxed(),
         };
@@ -269,6 +296,27 @@ impl Client {
         // sending other requests, so its connection is not shared.
         drop(sender);
         Ok(response)
+    }
+
+    /// Sends `request` and returns its status and headers whatever the
+    /// status, ignoring the body (HEAD requests answer in their headers).
+    pub async fn head(&self, request: ApiRequest) -> Result<(StatusCode, http::HeaderMap)> {
+        let (response, sender) = self.round_trip(request, false).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        self.collect(response).await?;
+        self.put_idle(sender);
+        Ok((status, headers))
+    }
+
+    /// Sends `request` and returns the status and whole body whatever the
+    /// status (for endpoints that answer errors in their own shape).
+    pub async fn bytes_any_status(&self, request: ApiRequest) -> Result<(StatusCode, Bytes)> {
+        let (response, sender) = self.round_trip(request, false).await?;
+        let status = response.status();
+        let body = self.collect(response).await?;
+        self.put_idle(sender);
+        Ok((status, body))
     }
 
     /// Sends `request` and decodes a JSON answer.

@@ -9,6 +9,10 @@
 //! endpoints; [`stream`] reads logs, attach and exec streams.
 
 pub mod api;
+pub mod archive;
+mod atomic;
+pub mod auth;
+pub mod body;
 mod client;
 pub mod connection;
 mod error;

@@ -3,13 +3,17 @@
 //! decoded data; inspect-style answers are `serde_json::Value` with the
 //! server's field order kept, so they print exactly as podman prints them.
 
+pub mod archive;
+pub mod build;
 pub mod containers;
 pub mod events;
 pub mod exec;
 pub mod images;
 pub mod kube;
+pub mod maintenance;
 pub mod networks;
 pub mod pods;
+pub mod registry;
 pub mod secrets;
 pub mod system;
 pub mod volumes;

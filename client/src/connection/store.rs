@@ -9,8 +9,8 @@
 //! not know (newer podman's TLS settings, ...) are kept as they were.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -232,28 +232,11 @@ impl ConnectionStore {
     }
 
     fn dir(&self) -> PathBuf {
-        match self.path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        }
+        crate::atomic::parent_dir(&self.path)
     }
 
     fn lock(&self) -> Result<File, StoreError> {
-        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let path = self.dir().join(name);
-        let lock_error = |error| StoreError::Lock {
-            path: path.clone(),
-            error,
-        };
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(lock_error)?;
-        file.lock().map_err(lock_error)?;
-        Ok(file)
+        crate::atomic::lock(&self.path).map_err(|(path, error)| StoreError::Lock { path, error })
     }
 
     fn write_atomically(&self, contents: &ConnectionsFile) -> Result<(), StoreError> {
@@ -263,20 +246,7 @@ impl ConnectionStore {
         };
         let mut text = serde_json::to_vec(contents).map_err(|err| write_error(err.into()))?;
         text.push(b'\n');
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(self.path.file_name().unwrap_or_default());
-        temp_name.push(format!(".tmp{}", std::process::id()));
-        let temp = self.dir().join(temp_name);
-        let result = (|| {
-            let mut file = File::create(&temp)?;
-            file.write_all(&text)?;
-            file.sync_all()?;
-            fs::rename(&temp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        result.map_err(write_error)
+        crate::atomic::replace(&self.path, &text, None).map_err(write_error)
     }
 }
 
