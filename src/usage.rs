@@ -48,7 +48,7 @@ pub fn podman_style(err: &clap::Error, argv: &[String]) -> UsageError {
         ErrorKind::InvalidSubcommand => {
             let name = string(err, ContextKind::InvalidSubcommand).unwrap_or_default();
             let mut message = format!("unrecognized command `{} {name}`", path.join(" "));
-            let suggestions = strings(err, ContextKind::SuggestedSubcommand);
+            let suggestions = suggest_commands(&path, &name);
             if !suggestions.is_empty() {
                 message.push_str("\n\nDid you mean this?");
                 for suggestion in suggestions {
@@ -121,6 +121,13 @@ pub fn podman_style(err: &clap::Error, argv: &[String]) -> UsageError {
                 Some((min, max)) if min == max => {
                     format!("accepts {max} arg(s), received {received}")
                 }
+                Some((min, max))
+                    if path
+                        .last()
+                        .is_some_and(|verb| RANGE_ARGS.contains(&verb.as_str())) =>
+                {
+                    format!("accepts between {min} and {max} arg(s), received {received}")
+                }
                 _ => format!("requires at least {required} arg(s), only received {received}"),
             };
             UsageError::new(message, None)
@@ -191,6 +198,45 @@ fn walk(argv: &[String]) -> (Vec<String>, Vec<String>) {
 
 /// How many positional arguments the command takes, when it takes a
 /// fixed set of single values (`history IMAGE`, `images [IMAGE]`).
+/// cobra's suggestions for a mistyped command: the subcommands of `path`
+/// within Levenshtein distance 2 of `typed` or starting with it, nearest
+/// first.
+fn suggest_commands(path: &[String], typed: &str) -> Vec<String> {
+    let Some(command) = find_command(path) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(usize, String)> = command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| sub.get_name().to_string())
+        .filter_map(|name| {
+            let distance = levenshtein(typed, &name);
+            (distance <= 2 || name.starts_with(typed)).then_some((distance, name))
+        })
+        .collect();
+    found.sort_by_key(|(distance, _)| *distance);
+    found.into_iter().map(|(_, name)| name).collect()
+}
+
+/// The edit distance between two words (case-insensitive, as cobra's).
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Commands whose positionals podman checks with cobra's `RangeArgs`.
+const RANGE_ARGS: &[&str] = &["commit", "import", "push"];
+
 fn positional_bounds(path: &[String]) -> Option<(usize, usize)> {
     let command = find_command(path)?;
     let mut min = 0;
