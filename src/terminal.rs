@@ -60,6 +60,31 @@ mod imp {
         }
     }
 
+    /// Reads one line from the terminal on stdin with echo off (a
+    /// password); fails with ENOTTY when stdin is not a terminal.
+    pub fn read_hidden_line() -> io::Result<String> {
+        let fd = libc::STDIN_FILENO;
+        // SAFETY: termios is plain data; tcgetattr fills it or fails.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: fd is a valid descriptor number and saved is writable.
+        if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut quiet = saved;
+        quiet.c_lflag &= !libc::ECHO;
+        quiet.c_lflag |= libc::ICANON;
+        // SAFETY: quiet is an initialised termios for this fd.
+        if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut line = String::new();
+        let read = io::stdin().read_line(&mut line);
+        // SAFETY: restores the settings read from the same fd.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+        read?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    }
+
     /// The size of the terminal on stdout (else stdin), if either is one.
     pub fn window_size() -> Option<WindowSize> {
         [libc::STDOUT_FILENO, libc::STDIN_FILENO]
@@ -95,9 +120,16 @@ mod imp {
     pub fn window_size() -> Option<WindowSize> {
         None
     }
+
+    /// Reads one line from stdin (echo control is not implemented here).
+    pub fn read_hidden_line() -> io::Result<String> {
+        let mut line = String::new();
+        io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    }
 }
 
-pub use imp::{window_size, RawMode};
+pub use imp::{read_hidden_line, window_size, RawMode};
 
 /// podman's detach key sequence: what the user types to leave an attached
 /// session without stopping the container.

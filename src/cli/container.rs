@@ -4,16 +4,34 @@
 
 use clap::{ArgAction, Args, Subcommand};
 
+use super::archive::{CommitArgs, CpArgs, DiffArgs, ExportArgs};
+use super::housekeeping::{InitArgs, PauseArgs, RenameArgs, StatsArgs, UpdateArgs};
+
 #[derive(Debug, Subcommand)]
 pub enum ContainerCommand {
     /// Attach to a running container
     Attach(AttachArgs),
 
+    /// Create new image based on the changed container
+    Commit(CommitArgs),
+
+    /// Copy files/folders between a container and the local filesystem
+    Cp(CpArgs),
+
     /// Create but do not start a container
     Create(CreateArgs),
 
+    /// Inspect changes to the container's file systems
+    Diff(DiffArgs),
+
     /// Run a process in a running container
     Exec(ExecArgs),
+
+    /// Export container's filesystem contents as a tar archive
+    Export(ExportArgs),
+
+    /// Initialize one or more containers
+    Init(InitArgs),
 
     /// Display the configuration of a container
     Inspect(ContainerInspectArgs),
@@ -28,8 +46,17 @@ pub enum ContainerCommand {
     /// Fetch the logs of one or more containers
     Logs(LogsArgs),
 
+    /// Pause all the processes in one or more containers
+    Pause(PauseArgs),
+
     /// List port mappings or a specific mapping for the container
     Port(PortArgs),
+
+    /// Remove all non running containers
+    Prune(ContainerPruneArgs),
+
+    /// Rename an existing container
+    Rename(RenameArgs),
 
     /// Restart one or more containers
     Restart(RestartArgs),
@@ -43,14 +70,20 @@ pub enum ContainerCommand {
     /// Start one or more containers
     Start(StartArgs),
 
+    /// Display a live stream of container resource usage statistics
+    Stats(StatsArgs),
+
     /// Stop one or more containers
     Stop(StopArgs),
 
     /// Display the running processes of a container
     Top(TopArgs),
 
-    /// Remove all non running containers
-    Prune(ContainerPruneArgs),
+    /// Unpause the processes in one or more containers
+    Unpause(PauseArgs),
+
+    /// update an existing container
+    Update(UpdateArgs),
 
     /// Block on one or more containers
     Wait(WaitArgs),

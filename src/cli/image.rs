@@ -4,10 +4,23 @@
 
 use clap::{ArgAction, Args, Subcommand};
 
+use super::archive::{DiffArgs, ImportArgs, LoadArgs, SaveArgs};
+use super::build::BuildArgs;
+use super::registry::{PushArgs, SearchArgs};
+
 #[derive(Debug, Subcommand)]
 pub enum ImageCommand {
+    /// Build an image using instructions from Containerfiles
+    Build(Box<BuildArgs>),
+
+    /// Inspect changes to the image's file systems
+    Diff(DiffArgs),
+
     /// Show history of a specified image
     History(HistoryArgs),
+
+    /// Import a tarball to create a filesystem image
+    Import(ImportArgs),
 
     /// Display the configuration of an image
     Inspect(ImageInspectArgs),
@@ -16,14 +29,26 @@ pub enum ImageCommand {
     #[command(visible_alias = "ls")]
     List(ImagesArgs),
 
+    /// Load image(s) from a tar archive
+    Load(LoadArgs),
+
     /// Remove unused images
     Prune(ImagePruneArgs),
 
     /// Pull an image from a registry
     Pull(PullArgs),
 
+    /// Push an image to a specified destination
+    Push(PushArgs),
+
     /// Removes one or more images from local storage
     Rm(RmiArgs),
+
+    /// Save image(s) to an archive
+    Save(SaveArgs),
+
+    /// Search registry for image
+    Search(SearchArgs),
 
     /// Add an additional name to a local image
     Tag(TagArgs),
@@ -153,6 +178,10 @@ pub struct PullArgs {
     /// Use ARCH instead of the architecture of the machine for choosing images
     #[arg(long, value_name = "ARCH")]
     pub arch: Option<String>,
+
+    /// Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<String>,
 
     /// Credentials (USERNAME:PASSWORD) to use for authenticating to a registry
     #[arg(long, value_name = "USERNAME:PASSWORD")]

@@ -1,14 +1,18 @@
 //! The command line, as clap derive types only: global flags and every command
 //! tree. Behaviour lives in `crate::commands`, one file per verb.
 
+pub mod archive;
+pub mod build;
 pub mod completion;
 pub mod container;
 pub mod events;
+pub mod housekeeping;
 pub mod image;
 pub mod kube;
 pub mod machine;
 pub mod network;
 pub mod pod;
+pub mod registry;
 pub mod secret;
 pub mod system;
 pub mod volume;
@@ -64,18 +68,37 @@ pub enum Command {
     /// Attach to a running container
     Attach(container::AttachArgs),
 
+    /// Build an image using instructions from Containerfiles
+    Build(Box<build::BuildArgs>),
+
+    /// Create new image based on the changed container
+    Commit(archive::CommitArgs),
+
     /// Manage containers
     #[command(subcommand)]
     Container(container::ContainerCommand),
 
+    /// Copy files/folders between a container and the local filesystem
+    Cp(archive::CpArgs),
+
     /// Create but do not start a container
     Create(container::CreateArgs),
+
+    /// Display the changes to the object's file system
+    Diff(archive::DiffArgs),
 
     /// Run a process in a running container
     Exec(container::ExecArgs),
 
     /// Show podman events
     Events(events::EventsArgs),
+
+    /// Export container's filesystem contents as a tar archive
+    Export(archive::ExportArgs),
+
+    /// Manage health checks on containers
+    #[command(subcommand)]
+    Healthcheck(housekeeping::HealthcheckCommand),
 
     /// Show history of a specified image
     History(image::HistoryArgs),
@@ -87,14 +110,36 @@ pub enum Command {
     /// List images in local storage
     Images(image::ImagesArgs),
 
+    /// Import a tarball to create a filesystem image
+    Import(archive::ImportArgs),
+
+    /// Initialize one or more containers
+    Init(housekeeping::InitArgs),
+
     /// Display the configuration of object denoted by ID
     Inspect(container::InspectArgs),
 
     /// Kill one or more running containers with a specific signal
     Kill(container::KillArgs),
 
+    /// Load image(s) from a tar archive
+    Load(archive::LoadArgs),
+
+    /// Login to a container registry
+    Login(registry::LoginArgs),
+
+    /// Logout of a container registry
+    Logout(registry::LogoutArgs),
+
     /// Fetch the logs of one or more containers
     Logs(container::LogsArgs),
+
+    /// Manipulate manifest lists and image indexes
+    #[command(subcommand)]
+    Manifest(registry::ManifestCommand),
+
+    /// Pause all the processes in one or more containers
+    Pause(housekeeping::PauseArgs),
 
     /// List port mappings or a specific mapping for the container
     Port(container::PortArgs),
@@ -104,6 +149,12 @@ pub enum Command {
 
     /// Pull an image from a registry
     Pull(image::PullArgs),
+
+    /// Push an image to a specified destination
+    Push(registry::PushArgs),
+
+    /// Rename an existing container
+    Rename(housekeeping::RenameArgs),
 
     /// Restart one or more containers
     Restart(container::RestartArgs),
@@ -117,8 +168,17 @@ pub enum Command {
     /// Run a command in a new container
     Run(container::RunArgs),
 
+    /// Save image(s) to an archive
+    Save(archive::SaveArgs),
+
+    /// Search registry for image
+    Search(registry::SearchArgs),
+
     /// Start one or more containers
     Start(container::StartArgs),
+
+    /// Display a live stream of container resource usage statistics
+    Stats(housekeeping::StatsArgs),
 
     /// Stop one or more containers
     Stop(container::StopArgs),
@@ -129,8 +189,14 @@ pub enum Command {
     /// Display the running processes of a container
     Top(container::TopArgs),
 
+    /// Unpause the processes in one or more containers
+    Unpause(housekeeping::PauseArgs),
+
     /// Remove a name from a local image
     Untag(image::UntagArgs),
+
+    /// update an existing container
+    Update(housekeeping::UpdateArgs),
 
     /// Block on one or more containers
     Wait(container::WaitArgs),

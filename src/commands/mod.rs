@@ -8,14 +8,17 @@ pub(crate) mod generate_man;
 pub mod image;
 pub(crate) mod kube;
 pub(crate) mod machine;
+pub mod manifest;
 pub(crate) mod network;
 pub(crate) mod objects;
 pub(crate) mod pod;
+pub mod registry;
 pub(crate) mod secret;
 pub(crate) mod system;
 pub(crate) mod volume;
 
 use crate::cli::container::ContainerCommand;
+use crate::cli::housekeeping::HealthcheckCommand;
 use crate::cli::image::ImageCommand;
 use crate::cli::{Cli, Command};
 
@@ -26,6 +29,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Container(command) => container::run(global, command).await,
         Command::Image(command) => image::run(global, command).await,
         Command::Attach(args) => container::run(global, ContainerCommand::Attach(args)).await,
+        Command::Build(args) => image::run(global, ImageCommand::Build(args)).await,
+        Command::Commit(args) => container::run(global, ContainerCommand::Commit(args)).await,
+        Command::Cp(args) => container::run(global, ContainerCommand::Cp(args)).await,
+        Command::Diff(args) => container::diff::run(global, &args, "all").await,
+        Command::Export(args) => container::run(global, ContainerCommand::Export(args)).await,
+        Command::Healthcheck(HealthcheckCommand::Run(args)) => {
+            container::healthcheck::run(global, &args).await
+        }
+        Command::Import(args) => image::run(global, ImageCommand::Import(args)).await,
+        Command::Init(args) => container::run(global, ContainerCommand::Init(args)).await,
+        Command::Load(args) => image::run(global, ImageCommand::Load(args)).await,
+        Command::Login(args) => registry::login::run(global, &args).await,
+        Command::Logout(args) => registry::logout::run(&args),
+        Command::Manifest(command) => manifest::run(global, command).await,
+        Command::Pause(args) => container::run(global, ContainerCommand::Pause(args)).await,
+        Command::Push(args) => image::run(global, ImageCommand::Push(args)).await,
+        Command::Rename(args) => container::run(global, ContainerCommand::Rename(args)).await,
+        Command::Save(args) => image::run(global, ImageCommand::Save(args)).await,
+        Command::Search(args) => image::run(global, ImageCommand::Search(args)).await,
+        Command::Stats(args) => container::run(global, ContainerCommand::Stats(args)).await,
+        Command::Unpause(args) => container::run(global, ContainerCommand::Unpause(args)).await,
+        Command::Update(args) => container::run(global, ContainerCommand::Update(args)).await,
         Command::Create(args) => container::run(global, ContainerCommand::Create(args)).await,
         Command::Events(args) => events::run(global, &args).await,
         Command::AutoUpdate(_) => objects::refuse_remote("auto-update"),

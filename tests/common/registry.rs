@@ -20,6 +20,8 @@ pub struct Registry {
     pub host: String,
     /// With token auth: a token allowing pull and push, sent by the helpers.
     pub token: Option<String>,
+    /// With htpasswd auth: `user:password`, sent by the helpers.
+    pub basic: Option<String>,
     _dir: tempfile::TempDir,
     _process: ChildGuard,
 }
@@ -31,15 +33,21 @@ impl Registry {
         Self::start_with_auth(None)
     }
 
+    /// Starts a registry that demands HTTP basic auth for `user` with
+    /// `password` (an htpasswd file made with `htpasswd -B`).
+    pub fn start_with_htpasswd(user: &str, password: &str) -> Option<Self> {
+        Self::start_with_auth(Some(Auth::Htpasswd { user, password }))
+    }
+
     /// Starts a registry that demands bearer tokens from `realm` (a URL the
     /// test serves, e.g. with `common::http`). The tokens are JWTs signed
     /// with a key made here (openssl); the registry trusts its certificate.
     /// Returns the registry; its `token` is what the realm must hand out.
     pub fn start_with_token_auth(realm: &str) -> Option<Self> {
-        Self::start_with_auth(Some(realm))
+        Self::start_with_auth(Some(Auth::Token { realm }))
     }
 
-    fn start_with_auth(realm: Option<&str>) -> Option<Self> {
+    fn start_with_auth(auth: Option<Auth<'_>>) -> Option<Self> {
         if !Path::new(REGISTRY_BINARY).exists() {
             eprintln!("skipped: {REGISTRY_BINARY} is missing (apt-get install docker-registry)");
             return None;
@@ -55,14 +63,35 @@ impl Registry {
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {host}\n",
             dir.path().join("storage").display()
         );
-        let token = realm.map(|realm| {
-            let cert = dir.path().join("cert.pem");
-            text.push_str(&format!(
-                "auth:\n  token:\n    realm: {realm}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN_ISSUER}\n    rootcertbundle: {}\n",
-                cert.display()
-            ));
-            signed_token(dir.path())
-        });
+        let token = match auth {
+            Some(Auth::Token { realm }) => {
+                let cert = dir.path().join("cert.pem");
+                text.push_str(&format!(
+                    "auth:\n  token:\n    realm: {realm}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN_ISSUER}\n    rootcertbundle: {}\n",
+                    cert.display()
+                ));
+                Some(signed_token(dir.path()))
+            }
+            Some(Auth::Htpasswd { user, password }) => {
+                let file = dir.path().join("htpasswd");
+                let out = Command::new("htpasswd")
+                    .args(["-B", "-b", "-n", user, password])
+                    .output()
+                    .expect("running htpasswd (apt-get install apache2-utils)");
+                assert!(out.status.success(), "htpasswd failed");
+                std::fs::write(&file, &out.stdout).expect("writing htpasswd");
+                text.push_str(&format!(
+                    "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
+                    file.display()
+                ));
+                None
+            }
+            None => None,
+        };
+        let basic = match auth {
+            Some(Auth::Htpasswd { user, password }) => Some(format!("{user}:{password}")),
+            _ => None,
+        };
         std::fs::write(&config, text).expect("writing the registry config");
         let process = ChildGuard::spawn(
             "docker-registry",
@@ -75,6 +104,7 @@ impl Registry {
         let registry = Registry {
             host,
             token,
+            basic,
             _dir: dir,
             _process: process,
         };
@@ -104,6 +134,9 @@ impl Registry {
             command
                 .arg("-H")
                 .arg(format!("Authorization: Bearer {token}"));
+        }
+        if let Some(basic) = &self.basic {
+            command.arg("-u").arg(basic);
         }
         let out = command.args(args).output().expect("running curl");
         out.stdout
@@ -181,6 +214,13 @@ impl Registry {
         assert!(out.ends_with("201"), "manifest upload failed: {out}");
         format!("sha256:{}", sha256_hex(bytes))
     }
+}
+
+/// How the registry checks its clients.
+#[derive(Clone, Copy)]
+enum Auth<'a> {
+    Token { realm: &'a str },
+    Htpasswd { user: &'a str, password: &'a str },
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -4,22 +4,32 @@
 //! before acting on several containers.
 
 pub mod attach;
+pub mod commit;
+pub mod cp;
 pub mod create;
+pub mod diff;
 pub mod exec;
+pub mod export;
+pub mod healthcheck;
+pub mod init;
 pub mod inspect;
 pub mod kill;
 pub mod logs;
+pub mod pause;
 pub mod port;
 pub mod prune;
 pub mod ps;
+pub mod rename;
 pub mod restart;
 pub mod rm;
 pub mod run;
 mod session;
 pub mod spec;
 pub mod start;
+pub mod stats;
 pub mod stop;
 pub mod top;
+pub mod update;
 pub mod wait;
 
 use std::io::Write;
@@ -34,6 +44,16 @@ use crate::exit::ExitError;
 pub async fn run(global: &GlobalArgs, command: ContainerCommand) -> anyhow::Result<u8> {
     match command {
         ContainerCommand::Attach(args) => attach::run(global, &args).await,
+        ContainerCommand::Commit(args) => commit::run(global, &args).await,
+        ContainerCommand::Cp(args) => cp::run(global, &args).await,
+        ContainerCommand::Diff(args) => diff::run(global, &args, "container").await,
+        ContainerCommand::Export(args) => export::run(global, &args).await,
+        ContainerCommand::Init(args) => init::run(global, &args).await,
+        ContainerCommand::Pause(args) => pause::run(global, &args, pause::Action::Pause).await,
+        ContainerCommand::Rename(args) => rename::run(global, &args).await,
+        ContainerCommand::Stats(args) => stats::run(global, &args).await,
+        ContainerCommand::Unpause(args) => pause::run(global, &args, pause::Action::Unpause).await,
+        ContainerCommand::Update(args) => update::run(global, &args).await,
         ContainerCommand::Create(args) => create::run(global, &args).await,
         ContainerCommand::Exec(args) => exec::run(global, &args).await,
         ContainerCommand::Inspect(args) => inspect::run_containers(global, &args).await,

@@ -1,11 +1,17 @@
 //! `berth image ...` (and the top-level `images`, `rmi`, `tag`, `untag`,
 //! `pull`, `history`): one file per verb.
 
+pub mod build;
 pub mod history;
+pub mod import;
 pub mod list;
+pub mod load;
 pub mod prune;
 pub mod pull;
+pub mod push;
 pub mod rm;
+pub mod save;
+pub mod search;
 pub mod tag;
 pub mod untag;
 
@@ -15,7 +21,16 @@ use crate::commands::objects::{refuse_remote, refuse_remote_min};
 
 pub async fn run(global: &GlobalArgs, command: ImageCommand) -> anyhow::Result<u8> {
     match command {
+        ImageCommand::Build(args) => build::run(global, &args).await,
+        ImageCommand::Diff(args) => {
+            crate::commands::container::diff::run(global, &args, "image").await
+        }
         ImageCommand::History(args) => history::run(global, &args).await,
+        ImageCommand::Import(args) => import::run(global, &args).await,
+        ImageCommand::Load(args) => load::run(global, &args).await,
+        ImageCommand::Push(args) => push::run(global, &args).await,
+        ImageCommand::Save(args) => save::run(global, &args).await,
+        ImageCommand::Search(args) => search::run(global, &args).await,
         ImageCommand::Inspect(args) => {
             crate::commands::container::inspect::run_images(global, &args).await
         }

@@ -20,7 +20,8 @@ pub async fn run(global: &GlobalArgs, args: &PullArgs) -> anyhow::Result<u8> {
         }
         None => (args.os.clone(), args.arch.clone()),
     };
-    let registry_auth = args.creds.as_deref().map(registry_auth).transpose()?;
+    let registry_auth =
+        crate::commands::registry::registry_auth(args.creds.as_deref(), args.authfile.as_deref())?;
     let client = crate::connection::connect(global).await?;
     for image in &args.images {
         let options = PullOptions {
@@ -70,51 +71,4 @@ pub async fn pull_with_progress(
         anyhow::bail!("{}", super::join_errors(&errors));
     }
     Ok(ids)
-}
-
-/// `--creds USER[:PASSWORD]` as the engine's `X-Registry-Auth` header
-/// (base64url of a JSON auth config).
-pub(crate) fn registry_auth(creds: &str) -> anyhow::Result<String> {
-    let (username, password) = creds.split_once(':').unwrap_or((creds, ""));
-    if username.is_empty() {
-        anyhow::bail!("credentials can't be empty");
-    }
-    let json = serde_json::json!({ "username": username, "password": password });
-    Ok(base64_url(json.to_string().as_bytes()))
-}
-
-/// Base64 with the URL-safe alphabet and padding (Go's `base64.URLEncoding`).
-fn base64_url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_url_with_padding() {
-        assert_eq!(base64_url(b""), "");
-        assert_eq!(base64_url(b"f"), "Zg==");
-        assert_eq!(base64_url(b"fo"), "Zm8=");
-        assert_eq!(base64_url(b"foo"), "Zm9v");
-        assert_eq!(base64_url(&[0xfb, 0xff]), "-_8=");
-    }
 }

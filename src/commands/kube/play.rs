@@ -12,8 +12,8 @@ use super::down::teardown;
 use crate::cli::kube::KubePlayArgs;
 use crate::cli::GlobalArgs;
 use crate::commands::container::print_line;
-use crate::commands::image::pull::registry_auth;
 use crate::commands::objects::check_mac;
+use crate::commands::registry::registry_auth;
 
 pub async fn run(global: &GlobalArgs, args: &KubePlayArgs) -> anyhow::Result<u8> {
     let options = play_options(args)?;
@@ -105,6 +105,6 @@ fn play_options(args: &KubePlayArgs) -> anyhow::Result<PlayOptions> {
         static_macs: args.mac_addresses.clone(),
         quiet: args.quiet,
         tls_verify: args.tls_verify,
-        registry_auth: args.creds.as_deref().map(registry_auth).transpose()?,
+        registry_auth: registry_auth(args.creds.as_deref(), None)?,
     })
 }
