@@ -5,13 +5,15 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use berth_images::hash::Sha256;
 use common::env::TestEnv;
 use common::http::{stream_json, Fault, HttpServer};
+use common::process::ChildGuard;
 
 const XZ_PATH: &str = "/images/disk.qcow2.xz";
 
@@ -119,13 +121,18 @@ impl Setup {
         );
     }
 
-    fn berth(&self, args: &[&str]) -> Output {
-        self.env
-            .berth()
+    /// `berth ARGS` against the test server; retries without back-off.
+    fn berth_command(&self, args: &[&str]) -> Command {
+        let mut command = self.env.berth();
+        command
             .env("BERTH_FCOS_STREAM_BASE", self.server.url("/streams"))
-            .args(args)
-            .output()
-            .expect("running berth")
+            .env(berth_images::RETRY_BACKOFF_ENV, "0")
+            .args(args);
+        command
+    }
+
+    fn berth(&self, args: &[&str]) -> Output {
+        self.berth_command(args).output().expect("running berth")
     }
 
     fn images_dir(&self) -> PathBuf {
@@ -396,39 +403,108 @@ fn a_resume_that_the_server_refuses_starts_over() {
 #[test]
 fn two_pulls_at_once_share_one_download() {
     let s = Setup::new();
-    s.server.set_fault(
-        XZ_PATH,
-        Fault::SlowDrip {
-            chunk: 64 * 1024,
-            delay: Duration::from_millis(20),
-        },
-    );
-    let spawn = || {
-        s.env
-            .berth()
-            .env("BERTH_FCOS_STREAM_BASE", s.server.url("/streams"))
-            .args(["machine", "image", "pull"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
+    let half = s.images.qcow2_xz.len() as u64 / 2;
+    s.server.set_fault(XZ_PATH, Fault::HoldAt(half));
+    let spawn = |name: &str| {
+        ChildGuard::spawn(
+            name,
+            s.berth_command(&["machine", "image", "pull"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
     };
-    let first = spawn();
-    std::thread::sleep(Duration::from_millis(200));
-    let second = spawn();
-    let (first, second) = (
-        first.wait_with_output().unwrap(),
-        second.wait_with_output().unwrap(),
-    );
+    // The image GET comes after the first pull took the download lock; its
+    // body then stays half-sent until the second pull says it waits.
+    let mut first = spawn("first pull");
+    s.server.wait_for_gets(XZ_PATH, 1);
+    let mut second = spawn("second pull");
+    let second_stderr = LineWatcher::new(second.child.stderr.take().unwrap());
+    second_stderr.wait_for("Waiting for another berth process");
+    s.server.release(XZ_PATH);
+
+    let (first, second) = (finish(&mut first), finish(&mut second));
     assert_ok(&first);
     assert_ok(&second);
+    assert_eq!(stdout(&first), sha(&s.images.qcow2));
     assert_eq!(stdout(&first), stdout(&second));
     assert_eq!(s.server.gets(XZ_PATH).len(), 1);
+    let second_err = second_stderr.finish();
     assert!(
-        stderr(&second).contains("Waiting for another berth process"),
-        "{}",
-        stderr(&second)
+        second_err.contains("downloaded by another berth process"),
+        "{second_err}"
     );
+}
+
+/// Waits for a guarded child and returns its output (stdout and whatever
+/// stderr was not taken).
+fn finish(guard: &mut ChildGuard) -> Output {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    if let Some(mut out) = guard.child.stdout.take() {
+        out.read_to_end(&mut stdout).unwrap();
+    }
+    if let Some(mut err) = guard.child.stderr.take() {
+        err.read_to_end(&mut stderr).unwrap();
+    }
+    let status = guard.child.wait().unwrap();
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// Reads a child's stream line by line on a thread, so a test can wait for
+/// a line to appear.
+struct LineWatcher {
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: std::cell::RefCell<String>,
+}
+
+impl LineWatcher {
+    fn new(stream: impl Read + Send + 'static) -> Self {
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        LineWatcher {
+            lines,
+            seen: Default::default(),
+        }
+    }
+
+    /// Blocks until a line containing `needle` arrives.
+    fn wait_for(&self, needle: &str) {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    let mut seen = self.seen.borrow_mut();
+                    seen.push_str(&line);
+                    seen.push('\n');
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!("no line with {needle:?} in: {}", self.seen.borrow()),
+            }
+        }
+    }
+
+    /// Everything the stream said, once it is closed.
+    fn finish(self) -> String {
+        let mut seen = self.seen.into_inner();
+        for line in self.lines.iter() {
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        seen
+    }
 }
 
 #[test]
@@ -453,14 +529,22 @@ fn ls_shows_users_and_prune_keeps_used_bases() {
     let mut lines = table.lines();
     let header = lines.next().unwrap();
     assert!(
-        header.starts_with("DIGEST") && header.contains("USED BY"),
+        header.starts_with("ID ") && header.contains("VIRTUAL SIZE") && header.ends_with("USED BY"),
         "{table}"
     );
     let row = lines.next().unwrap();
     assert!(
-        row.starts_with(&digest[..12]) && row.ends_with("m1"),
+        row.starts_with(&format!("{} ", &digest[..12]))
+            && row.contains(" qcow2 ")
+            && row.ends_with("m1"),
         "{table}"
     );
+    let bare = stdout(&s.berth(&["machine", "image", "ls", "--noheading"]));
+    assert!(
+        bare.lines().count() == 1 && bare.starts_with(&digest[..12]) && bare.ends_with("m1"),
+        "{bare}"
+    );
+
     let template = s.berth(&[
         "machine",
         "image",
@@ -469,6 +553,31 @@ fn ls_shows_users_and_prune_keeps_used_bases() {
         "{{.Digest}} {{.UsedBy}}",
     ]);
     assert_eq!(stdout(&template), format!("{digest} m1"));
+    let table = s.berth(&[
+        "machine",
+        "image",
+        "ls",
+        "--format",
+        "table {{.ID}} {{.Compression}} {{.UsedBy}}",
+    ]);
+    assert_eq!(
+        stdout(&table),
+        format!(
+            "ID            COMPRESSION  USED BY\n{}  xz           m1",
+            &digest[..12]
+        )
+    );
+    let json = s.berth(&["machine", "image", "ls", "--format", "json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(entries[0]["UsedBy"], serde_json::json!(["m1"]));
+    assert_eq!(entries[0]["Path"], base.to_str().unwrap());
+    let bad = s.berth(&["machine", "image", "ls", "--format", "{{.Nope}}"]);
+    assert_eq!(bad.status.code(), Some(125));
+    assert!(
+        stderr(&bad).contains("can't evaluate field Nope"),
+        "{}",
+        stderr(&bad)
+    );
 
     let prune = s.berth(&["machine", "image", "prune", "--force"]);
     assert_ok(&prune);

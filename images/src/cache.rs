@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
 
 use crate::error::{ImageError, Result};
-use crate::fetch::{self, Download};
+use crate::fetch::{self, Download, RetryPolicy};
 use crate::source::{self, Location, Plan};
 use crate::unpack::{self, Checkpoint, Compression, Input, UnpackJob, Unpacked};
 use crate::{overlay, Arch, DiskFormat, ImageRef, Reporter};
@@ -111,12 +111,14 @@ struct ResumeState {
 pub struct ImageCache {
     root: PathBuf,
     stream_base: String,
+    retry: RetryPolicy,
 }
 
 impl ImageCache {
     /// A cache rooted at `root` (normally `BerthDirs.data/images`). Stream
     /// metadata comes from `$BERTH_FCOS_STREAM_BASE` when set (a URL or a
-    /// directory), else from [`crate::DEFAULT_STREAM_BASE`].
+    /// directory), else from [`crate::DEFAULT_STREAM_BASE`]. Downloads retry
+    /// with [`RetryPolicy::from_env`].
     pub fn new(root: impl Into<PathBuf>) -> Self {
         let stream_base = std::env::var("BERTH_FCOS_STREAM_BASE")
             .ok()
@@ -125,7 +127,14 @@ impl ImageCache {
         ImageCache {
             root: root.into(),
             stream_base,
+            retry: RetryPolicy::from_env(),
         }
+    }
+
+    /// Retries interrupted downloads with `retry` instead.
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// Uses `base` (a URL or a directory) for `<stream>.json` files.
@@ -347,7 +356,8 @@ impl ImageCache {
         let mut source = match &plan.location {
             Location::Http { url, bearer } => {
                 let from = resume.as_ref().map_or(0, |c| c.compressed_offset);
-                let download = Download::start(client, url, bearer.as_deref(), from).await?;
+                let download =
+                    Download::start(client, url, bearer.as_deref(), from, &self.retry).await?;
                 if from > 0 && download.offset() == 0 {
                     reporter.message(
                         "The server ignored the range request: starting the download over",

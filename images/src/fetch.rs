@@ -4,6 +4,7 @@
 //! skips what it already has when a server ignores `Range`), a few times with
 //! back-off, before it gives up with an error naming the URL.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -12,13 +13,59 @@ use reqwest::{Client, RequestBuilder, Response, StatusCode, Url};
 
 use crate::error::{ImageError, Result};
 
-/// Waits before each successive retry without progress.
+/// The waits before each successive retry without progress, in production.
 const RETRY_DELAYS: [Duration; 4] = [
     Duration::from_millis(200),
     Duration::from_millis(500),
     Duration::from_secs(1),
     Duration::from_secs(2),
 ];
+
+/// Overrides every wait between retries, in milliseconds (tests set it to 0
+/// or a few ms; the number of attempts stays the same).
+pub const RETRY_BACKOFF_ENV: &str = "BERTH_RETRY_BACKOFF_MS";
+
+/// How often a download retries without progress, and how long it waits
+/// before each retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    delays: Arc<[Duration]>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            delays: RETRY_DELAYS.into(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The same number of retries as the default, each after `delay`.
+    pub fn fixed(delay: Duration) -> Self {
+        RetryPolicy {
+            delays: RETRY_DELAYS.map(|_| delay).into(),
+        }
+    }
+
+    /// The default, or [`RetryPolicy::fixed`] with `$BERTH_RETRY_BACKOFF_MS`
+    /// when that is set to a number.
+    pub fn from_env() -> Self {
+        std::env::var(RETRY_BACKOFF_ENV)
+            .ok()
+            .and_then(|ms| ms.trim().parse::<u64>().ok())
+            .map_or_else(Self::default, |ms| Self::fixed(Duration::from_millis(ms)))
+    }
+
+    /// How many retries a download makes before it gives up.
+    fn retries(&self) -> usize {
+        self.delays.len()
+    }
+
+    fn delay(&self, failures: u32) -> Option<Duration> {
+        self.delays.get(failures as usize).copied()
+    }
+}
 
 /// The HTTP client every request of this crate uses (rustls, no proxies
 /// beyond the environment's, a stall timeout instead of a total one).
@@ -79,6 +126,7 @@ pub(crate) struct Download {
     skip: u64,
     failures: u32,
     last_failure: String,
+    retry: RetryPolicy,
 }
 
 impl Download {
@@ -89,6 +137,7 @@ impl Download {
         url: &Url,
         bearer: Option<&str>,
         from: u64,
+        retry: &RetryPolicy,
     ) -> Result<Self> {
         let mut headers = HeaderMap::new();
         if let Some(token) = bearer {
@@ -106,6 +155,7 @@ impl Download {
             skip: 0,
             failures: 0,
             last_failure: String::new(),
+            retry: retry.clone(),
         };
         loop {
             match download.open().await {
@@ -181,7 +231,7 @@ impl Download {
     /// Counts a failed attempt; waits before the next, or gives up.
     async fn note_failure(&mut self, reason: String) -> Result<()> {
         self.last_failure = reason;
-        let Some(delay) = RETRY_DELAYS.get(self.failures as usize) else {
+        let Some(delay) = self.retry.delay(self.failures) else {
             return Err(ImageError::Interrupted {
                 url: self.url.to_string(),
                 received: self.offset,
@@ -193,7 +243,7 @@ impl Download {
             });
         };
         self.failures += 1;
-        tokio::time::sleep(*delay).await;
+        tokio::time::sleep(delay).await;
         Ok(())
     }
 
@@ -239,7 +289,9 @@ impl Download {
             }
             _ if status.is_server_error() => {
                 return match self.failures as usize {
-                    n if n < RETRY_DELAYS.len() => Err(Retry::Transient(format!("HTTP {status}"))),
+                    n if n < self.retry.retries() => {
+                        Err(Retry::Transient(format!("HTTP {status}")))
+                    }
                     _ => Err(Retry::Fatal(status_error(&self.url, status))),
                 }
             }

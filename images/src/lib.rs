@@ -46,6 +46,7 @@ mod xz;
 
 pub use cache::{BaseImage, CachedBase, ImageCache};
 pub use error::{ImageError, Result};
+pub use fetch::{RetryPolicy, RETRY_BACKOFF_ENV};
 pub use overlay::{backing_file, backing_files_under, create_overlay, grow_disk, virtual_size};
 pub use source::{ImageRef, Stream, DEFAULT_STREAM_BASE};
 pub use unpack::Compression;

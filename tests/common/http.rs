@@ -1,24 +1,28 @@
 //! A real HTTP/1.1 server on loopback for tests: serves a directory and
 //! in-memory files (GET, HEAD, `Range: bytes=N-`), generates Fedora CoreOS
 //! stream JSON, records every request, and injects faults at the byte level:
-//! a short body, a TCP reset mid-body, an ignored `Range`, a slow drip, or an
-//! error status.
+//! a short body, a TCP reset mid-body, an ignored `Range`, a slow drip, a
+//! body held at an offset until the test releases it, or an error status.
 //!
 //! ```ignore
 //! let server = HttpServer::start(Some(dir));           // files under dir
 //! server.add("/streams/stable.json", stream_json(...)); // generated documents
 //! server.set_fault("/disk.qcow2.xz", Fault::ResetAt { at: 1 << 20, times: 1 });
 //! let url = server.url("/disk.qcow2.xz");
+//! server.wait_for_gets("/disk.qcow2.xz", 1);           // events, not sleeps
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long [`HttpServer::wait_for_gets`] waits before the test fails.
+const EVENT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A misbehaviour for one path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +39,9 @@ pub enum Fault {
     SlowDrip { chunk: usize, delay: Duration },
     /// Every request gets this status and a short text body.
     Status(u16),
+    /// The body stops at file offset `at` and goes on only after
+    /// [`HttpServer::release`] of the path.
+    HoldAt(u64),
 }
 
 /// One request as the server saw it.
@@ -51,6 +58,11 @@ struct Shared {
     files: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     faults: Mutex<HashMap<String, Vec<Fault>>>,
     requests: Mutex<Vec<Request>>,
+    /// Signalled on every new request.
+    requested: Condvar,
+    /// Paths whose held bodies may go on.
+    released: Mutex<HashSet<String>>,
+    release: Condvar,
 }
 
 /// The running server; stopped when dropped.
@@ -137,6 +149,39 @@ impl HttpServer {
         self.shared.requests.lock().unwrap().clone()
     }
 
+    /// Blocks until `count` GET requests for `path` have arrived.
+    pub fn wait_for_gets(&self, path: &str, count: usize) {
+        let deadline = Instant::now() + EVENT_TIMEOUT;
+        let mut requests = self.shared.requests.lock().unwrap();
+        loop {
+            let gets = requests
+                .iter()
+                .filter(|r| r.method == "GET" && r.path == path)
+                .count();
+            if gets >= count {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no {count} GET requests for {path}");
+            requests = self
+                .shared
+                .requested
+                .wait_timeout(requests, left)
+                .unwrap()
+                .0;
+        }
+    }
+
+    /// Lets the bodies held by [`Fault::HoldAt`] on `path` go on.
+    pub fn release(&self, path: &str) {
+        self.shared
+            .released
+            .lock()
+            .unwrap()
+            .insert(path.to_string());
+        self.shared.release.notify_all();
+    }
+
     /// The GET requests for `path`.
     pub fn gets(&self, path: &str) -> Vec<Request> {
         self.requests()
@@ -149,9 +194,13 @@ impl HttpServer {
 impl Drop for HttpServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
+        // Wake the accept loop, which stops at its next connection. It is
+        // joined only once it has stopped: a lost wake-up must not hang the test.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5));
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -206,6 +255,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         path: path.clone(),
         range: range.clone(),
     });
+    shared.requested.notify_all();
     let faults = shared
         .faults
         .lock()
@@ -270,6 +320,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     }
     // Where this response must stop early, and how.
     let mut stop_at = None;
+    let mut hold_at = None;
     let mut reset = false;
     let (mut chunk, mut delay) = (64 * 1024, None);
     for fault in &faults {
@@ -291,13 +342,22 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 chunk = *c;
                 delay = Some(*d);
             }
+            Fault::HoldAt(at) => hold_at = Some(*at),
             _ => {}
         }
     }
     let end = stop_at.map_or(length, |at| at.clamp(from, length));
     let mut position = from;
     while position < end {
-        let next = (position + chunk as u64).min(end);
+        if hold_at == Some(position) {
+            out.flush()?;
+            let mut released = shared.released.lock().unwrap();
+            while !released.contains(&path) {
+                released = shared.release.wait(released).unwrap();
+            }
+        }
+        let limit = hold_at.filter(|&at| at > position).unwrap_or(end);
+        let next = (position + chunk as u64).min(end).min(limit);
         out.write_all(&body[position as usize..next as usize])?;
         position = next;
         if let Some(delay) = delay {
