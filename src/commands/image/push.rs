@@ -5,29 +5,50 @@ use std::io::Write;
 
 use berth_client::api::registry::{self, PushOptions, PushProgress};
 
-use crate::cli::registry::PushArgs;
+use crate::cli::registry::{CredentialArgs, PushArgs};
 use crate::cli::GlobalArgs;
 use crate::commands::registry::registry_auth;
 
 pub async fn run(global: &GlobalArgs, args: &PushArgs) -> anyhow::Result<u8> {
-    let credentials = &args.credentials;
-    let options = PushOptions {
-        format: args.format.clone(),
-        compression_format: args.compression_format.clone(),
-        remove_signatures: args.remove_signatures,
+    let options = push_options(
+        &args.credentials,
+        &args.format,
+        &args.compression_format,
+        args.remove_signatures,
+    )?;
+    let destination = push_destination(args.destination.as_deref(), &args.image);
+    let client = crate::connection::connect(global).await?;
+    let progress = registry::push(&client, &args.image, destination, &options).await?;
+    follow_push(progress, args.quiet).await?;
+    Ok(0)
+}
+
+/// The options `push` and `manifest push` share: manifest format,
+/// compression, signatures, TLS and the client's credentials.
+pub fn push_options(
+    credentials: &CredentialArgs,
+    format: &Option<String>,
+    compression_format: &Option<String>,
+    remove_signatures: bool,
+) -> anyhow::Result<PushOptions> {
+    Ok(PushOptions {
+        format: format.clone(),
+        compression_format: compression_format.clone(),
+        remove_signatures,
         tls_verify: credentials.tls_verify,
         registry_auth: registry_auth(
             credentials.creds.as_deref(),
             credentials.authfile.as_deref(),
         )?,
         ..Default::default()
-    };
-    let destination = args.destination.as_deref().unwrap_or(&args.image);
-    let destination = destination.strip_prefix("docker://").unwrap_or(destination);
-    let client = crate::connection::connect(global).await?;
-    let progress = registry::push(&client, &args.image, destination, &options).await?;
-    follow_push(progress, args.quiet).await?;
-    Ok(0)
+    })
+}
+
+/// Where a push goes: the destination if given (a `docker://` transport
+/// prefix dropped), else the source's own name.
+pub fn push_destination<'a>(destination: Option<&'a str>, source: &'a str) -> &'a str {
+    let destination = destination.unwrap_or(source);
+    destination.strip_prefix("docker://").unwrap_or(destination)
 }
 
 /// Copies push progress to stderr (unless `quiet`) and fails with the

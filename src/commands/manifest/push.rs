@@ -7,25 +7,19 @@ use berth_client::api::registry::{self, PushOptions};
 use crate::cli::image::RmiArgs;
 use crate::cli::registry::ManifestPushArgs;
 use crate::cli::GlobalArgs;
-use crate::commands::image::push::follow_push;
-use crate::commands::registry::registry_auth;
+use crate::commands::image::push::{follow_push, push_destination, push_options};
 
 pub async fn run(global: &GlobalArgs, args: &ManifestPushArgs) -> anyhow::Result<u8> {
-    let credentials = &args.credentials;
     let options = PushOptions {
-        format: args.format.clone(),
-        compression_format: args.compression_format.clone(),
-        remove_signatures: args.remove_signatures,
-        tls_verify: credentials.tls_verify,
         all: args.all,
-        registry_auth: registry_auth(
-            credentials.creds.as_deref(),
-            credentials.authfile.as_deref(),
-        )?,
-        ..Default::default()
+        ..push_options(
+            &args.credentials,
+            &args.format,
+            &args.compression_format,
+            args.remove_signatures,
+        )?
     };
-    let destination = args.destination.as_deref().unwrap_or(&args.list);
-    let destination = destination.strip_prefix("docker://").unwrap_or(destination);
+    let destination = push_destination(args.destination.as_deref(), &args.list);
     let client = crate::connection::connect(global).await?;
     let progress = registry::push_manifest(&client, &args.list, destination, &options).await?;
     let digest = follow_push(progress, args.quiet).await?;
