@@ -1,8 +1,13 @@
 //! Ignition (spec 3.2.0) for a machine's first boot, shaped like podman
 //! machine's: the guest user with the host's uid and root, both with berth's
-//! key; linger and podman.socket for root and the user; `/etc/containers/podman-machine`;
-//! the docker.sock tmpfiles link; the time zone; the SSH host key berth pins;
-//! and the unit that writes `Ready` to the virtio-serial port the agent listens on.
+//! key; linger and podman.socket for root and the user; the docker.sock
+//! tmpfiles link; the time zone; the SSH host key berth pins; and the unit
+//! that writes `Ready` to the virtio-serial port the agent listens on.
+//!
+//! Unlike podman machine, no `/etc/containers/podman-machine` marker: with
+//! it the guest's podman asks gvproxy (`gateway.containers.internal`) to
+//! expose every published port and fails the container's start without
+//! one. berth runs no gvproxy; its agent forwards the ports instead.
 
 use serde::Serialize;
 
@@ -287,13 +292,6 @@ pub fn generate(options: &IgnitionOptions<'_>) -> Config {
         file("/etc/subuid", "root", 0o644, true, &subids),
         file("/etc/subgid", "root", 0o644, true, &subids),
         file(
-            "/etc/containers/podman-machine",
-            "root",
-            0o644,
-            true,
-            "qemu\n",
-        ),
-        file(
             "/etc/tmpfiles.d/podman-docker.conf",
             "root",
             0o644,
@@ -410,9 +408,9 @@ mod tests {
         assert_eq!(users[1]["sshAuthorizedKeys"][0], options().authorized_key);
         let files = json["storage"]["files"].as_array().unwrap();
         let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+        assert!(!paths.contains(&"/etc/containers/podman-machine"));
         for want in [
             "/var/lib/systemd/linger/core",
-            "/etc/containers/podman-machine",
             "/etc/tmpfiles.d/podman-docker.conf",
             "/etc/ssh/ssh_host_ed25519_key",
         ] {
