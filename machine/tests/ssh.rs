@@ -281,6 +281,15 @@ async fn a_changed_host_key_or_unknown_user_key_is_refused() {
         session.host_key(),
         sshd.host_key.public_key()
     ));
+    // Its steps were timed in order (for the agent's ssh-connected event).
+    let timings = session.timings();
+    let banner = timings.banner.expect("sshd sent a banner");
+    assert!(timings.started <= banner, "{timings:?}");
+    assert!(banner <= timings.host_key_verified, "{timings:?}");
+    assert!(
+        timings.host_key_verified <= timings.authenticated,
+        "{timings:?}"
+    );
 
     // Nobody listening: a transient connect error.
     let mut target = sshd.target();

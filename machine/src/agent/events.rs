@@ -5,7 +5,9 @@
 //! ```json
 //! {"time":1764300000.123,"event":"starting","agent_pid":4242}
 //! {"time":1764300000.130,"event":"qemu-started","qemu_pid":4243,"accel":"tcg","ssh_port":40022}
+//! {"time":1764300029.410,"event":"ssh-connected","attempt_started":1764300027.9,"banner":1764300028.2,"host_key_verified":1764300028.9,"authenticated":1764300029.4}
 //! {"time":1764300031.002,"event":"guest-ready"}
+//! {"time":1764300031.050,"event":"api-probed"}
 //! {"time":1764300031.090,"event":"ready","api_socket":"/run/user/1000/berth/m/api.sock","ssh_port":40022}
 //! ```
 
@@ -39,8 +41,23 @@ pub enum EventKind {
         accel: String,
         ssh_port: u16,
     },
+    /// An SSH session to the guest is up, with when its steps happened
+    /// (unix times): the winning connection attempt began, the guest's sshd
+    /// answered, its host key was verified against the pin, berth's key was
+    /// accepted.
+    SshConnected {
+        attempt_started: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        banner: Option<f64>,
+        host_key_verified: f64,
+        authenticated: f64,
+    },
     /// The guest wrote `Ready` on its virtio-serial port.
     GuestReady,
+    /// The guest's podman socket answered a channel over the session.
+    ApiProbed,
+    /// The machine's volumes are mounted in the guest.
+    VolumesMounted,
     /// SSH works and the API socket is served.
     Ready { api_socket: PathBuf, ssh_port: u16 },
     /// Up but not fully working (e.g. SSH dropped and is reconnecting).
@@ -72,9 +89,25 @@ impl EventKind {
 
 /// Seconds since the epoch, with fractions.
 pub fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
+    unix_time(SystemTime::now())
+}
+
+/// `time` in seconds since the epoch, with fractions.
+pub fn unix_time(time: SystemTime) -> f64 {
+    time.duration_since(UNIX_EPOCH)
         .map_or(0.0, |since| since.as_secs_f64())
+}
+
+impl EventKind {
+    /// The event for a new SSH session.
+    pub fn ssh_connected(timings: &crate::ssh::session::ConnectTimings) -> EventKind {
+        EventKind::SshConnected {
+            attempt_started: unix_time(timings.started),
+            banner: timings.banner.map(unix_time),
+            host_key_verified: unix_time(timings.host_key_verified),
+            authenticated: unix_time(timings.authenticated),
+        }
+    }
 }
 
 impl Event {
@@ -156,8 +189,15 @@ mod tests {
             api_socket: "/r/m/api.sock".into(),
             ssh_port: 40022,
         });
+        log.emit(EventKind::SshConnected {
+            attempt_started: 1.5,
+            banner: None,
+            host_key_verified: 2.0,
+            authenticated: 2.5,
+        });
         let events = read(&path);
-        assert_eq!(events.len(), 2);
+        assert_eq!(events.len(), 3);
+        assert!(!events[2].kind.ends_start());
         assert_eq!(events[0].kind, EventKind::Starting { agent_pid: 7 });
         assert!(events[1].kind.ends_start());
         let text = std::fs::read_to_string(&path).unwrap();
@@ -170,6 +210,12 @@ mod tests {
         );
         assert!(
             text.contains(r#""event":"ready","api_socket":"/r/m/api.sock""#),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#""event":"ssh-connected","attempt_started":1.5,"host_key_verified":2.0,"authenticated":2.5}"#
+            ),
             "{text}"
         );
         assert_eq!(Event::parse("garbage"), None);

@@ -5,10 +5,11 @@
 //!   runs per machine, and the machine counts as up exactly while it lives);
 //! - listens on the QMP and ready sockets, then runs QEMU as its child, which
 //!   connects to both; the guest's serial console goes to a log file;
-//! - connects over SSH while the guest boots and mounts the volumes
-//!   ([`mounts`]) as soon as it can, then waits for `Ready` on the
-//!   virtio-serial port and a probe channel to the guest's podman socket
-//!   (event-driven: no fixed sleeps);
+//! - connects over SSH while the guest boots (that first session is the
+//!   kept one), then mounts the volumes ([`mounts`]) and opens a probe
+//!   channel to the guest's podman socket, all racing the guest's `Ready` on
+//!   the virtio-serial port, so that little is left to do after `Ready`
+//!   (event-driven: no fixed sleeps; each step is an event with its time);
 //! - serves the API socket: each connection is one `direct-streamlocal`
 //!   channel over one kept-alive, host-key-pinned session that reconnects
 //!   after a drop;
@@ -491,22 +492,45 @@ impl Agent {
             Err(interrupt) => return self.interrupted(interrupt, "QEMU's monitor", boot_timeout),
         }
 
-        // SSH comes up before the guest writes Ready: connect meanwhile, so
-        // that Ready is followed by little more than opening one channel.
+        // sshd comes up before the guest writes Ready: connect meanwhile, then
+        // mount the volumes and reach the guest's podman socket, so that
+        // Ready is followed by (almost) nothing. The session that connects
+        // first is the kept session: there is no second handshake.
         let target = match ssh_target(&config) {
             Ok(target) => target,
             Err(message) => return Outcome::failed(message),
         };
-        let kept = Arc::new(KeptSession::new(target));
+        let connected_events = self.events.clone();
+        let kept = Arc::new(KeptSession::new(target).on_connect(move |session| {
+            emit(
+                &connected_events,
+                EventKind::ssh_connected(&session.timings()),
+            )
+        }));
         self.ssh = Some(kept.clone());
-        // The volumes are mounted as soon as SSH answers, while the guest
-        // finishes booting.
         let mounts = if qemu::argv::supports_shares(&profile) {
             config.mounts.clone()
         } else {
             Vec::new()
         };
-        let early_setup = tokio::spawn(early_setup(kept.clone(), mounts));
+        let has_mounts = !mounts.is_empty();
+        let guest_socket = config.guest_podman_socket();
+        let (guest_ready_tx, guest_ready) = watch::channel(false);
+        let (connected_tx, connected) = watch::channel(false);
+        let setup = AbortOnDrop(tokio::spawn(connect_and_mount(
+            kept.clone(),
+            mounts,
+            guest_ready.clone(),
+            connected_tx,
+            self.events.clone(),
+        )));
+        let probe = AbortOnDrop(tokio::spawn(probe_api(
+            kept.clone(),
+            guest_socket.clone(),
+            connected.clone(),
+            guest_ready,
+            self.events.clone(),
+        )));
 
         self.progress("waiting for the guest to boot");
         let ready = self
@@ -525,45 +549,35 @@ impl Agent {
         // Keep the port open for the guest's lifetime.
         let _ready_port = match ready {
             Ok(Ok(lines)) => lines,
-            Ok(Err(message)) => {
-                early_setup.abort();
-                return Outcome::failed(message);
-            }
+            Ok(Err(message)) => return Outcome::failed(message),
             Err(interrupt) => {
-                early_setup.abort();
-                return self.interrupted(interrupt, "the guest to boot (Ready)", boot_timeout);
+                return self.interrupted(interrupt, "the guest to boot (Ready)", boot_timeout)
             }
         };
         self.emit(EventKind::GuestReady);
+        guest_ready_tx.send_replace(true);
 
-        self.progress("connecting over SSH");
-        let guest_socket = config.guest_podman_socket();
-        let probe = self
-            .during(deadline, ssh_probe(kept.clone(), guest_socket.clone()))
-            .await;
-        match probe {
+        if !setup.0.is_finished() {
+            self.progress(if !*connected.borrow() {
+                "connecting over SSH"
+            } else if has_mounts {
+                "mounting volumes"
+            } else {
+                "reaching the guest's podman socket"
+            });
+        }
+        match self.during(deadline, setup).await {
             Ok(Ok(())) => {}
-            Ok(Err(message)) => {
-                early_setup.abort();
-                return Outcome::Failed {
-                    message,
-                    serial_tail: Vec::new(),
-                };
-            }
+            Ok(Err(message)) => return Outcome::failed(message),
             Err(interrupt) => {
-                early_setup.abort();
                 return self.interrupted(interrupt, "SSH to the guest", boot_timeout);
             }
         }
-        if !config.mounts.is_empty() {
-            self.progress("mounting volumes");
-        }
-        match self.during(deadline, early_setup).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(message))) => return Outcome::failed(message),
-            Ok(Err(err)) => return Outcome::failed(format!("mounting the volumes: {err}")),
+        match self.during(deadline, probe).await {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => return Outcome::failed(message),
             Err(interrupt) => {
-                return self.interrupted(interrupt, "the volumes to mount", boot_timeout)
+                return self.interrupted(interrupt, "the guest's podman socket", boot_timeout);
             }
         }
         if config.ssh.host_key.is_empty() {
@@ -606,12 +620,13 @@ impl Agent {
             qemu_pid,
             resync,
         )));
-        let _ = self.store.update(&config.name, |config| {
-            config.last_up = Some(std::time::SystemTime::now())
-        });
         self.emit(EventKind::Ready {
             api_socket: self.paths.api_socket.clone(),
             ssh_port: config.ssh.port,
+        });
+        // After Ready: `start` need not wait for this write.
+        let _ = self.store.update(&config.name, |config| {
+            config.last_up = Some(std::time::SystemTime::now())
         });
 
         // Serve until QEMU exits or someone asks us to stop.
@@ -838,28 +853,90 @@ fn ssh_target(config: &MachineConfig) -> Result<SshTarget, String> {
     })
 }
 
-/// Establishes the kept session while the guest boots (each attempt is
-/// bounded: see [`crate::ssh::Session::connect`]), then mounts the volumes.
-async fn early_setup(
+/// A start task that is aborted when dropped (every early return of a start).
+struct AbortOnDrop(tokio::task::JoinHandle<Result<(), String>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Future for AbortOnDrop {
+    type Output = Result<(), String>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|joined| joined.unwrap_or_else(|err| Err(format!("a start task failed: {err}"))))
+    }
+}
+
+/// Waits until `guest_ready` says the guest wrote Ready (at once if it has).
+async fn wait_for_guest_ready(guest_ready: &mut watch::Receiver<bool>) {
+    if guest_ready.wait_for(|ready| *ready).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Logs `message` unless it repeats the last one logged.
+fn log_changed(last: &mut Option<String>, message: String) {
+    if last.as_deref() != Some(message.as_str()) {
+        log(&message);
+        *last = Some(message);
+    }
+}
+
+/// Makes the kept session while the guest boots (each attempt is bounded:
+/// see [`crate::ssh::Session::connect`]), says so on `connected`, then
+/// mounts the volumes. Until the guest has written Ready, failures only
+/// mean "not yet": sshd is not listening, or (for a wrong key) Ignition may
+/// not be done; after Ready a wrong key or host key is final.
+async fn connect_and_mount(
     kept: Arc<KeptSession>,
     mounts: Vec<crate::config::Mount>,
+    mut guest_ready: watch::Receiver<bool>,
+    connected: watch::Sender<bool>,
+    events: Events,
 ) -> Result<(), String> {
+    let mut last_error = None;
     let session = loop {
-        match kept.get().await {
+        let error = match kept.get().await {
             Ok(session) => break session,
-            Err(err) if err.is_transient() => {
-                tokio::time::sleep(Duration::from_millis(250)).await;
+            Err(err) => err,
+        };
+        let ready = *guest_ready.borrow();
+        if ready && !error.is_transient() {
+            return Err(error.to_string());
+        }
+        log_changed(&mut last_error, format!("SSH not up yet: {error}"));
+        // Again soon (sshd starts listening any moment), or at once when
+        // the guest says it is ready (or, for a wrong key, only then).
+        let retry = async {
+            if error.is_transient() {
+                tokio::time::sleep(Duration::from_millis(250)).await
+            } else {
+                std::future::pending().await
             }
-            // A wrong key: the probe after Ready reports it.
-            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            () = retry => {}
+            () = wait_for_guest_ready(&mut guest_ready), if !ready => {}
         }
     };
+    connected.send_replace(true);
     if mounts.is_empty() {
         return Ok(());
     }
     let command = mounts::mount_command(&kept.target().user, &mounts);
     match session.exec(&command).await {
-        Ok((0, _)) => Ok(()),
+        Ok((0, _)) => {
+            emit(&events, EventKind::VolumesMounted);
+            Ok(())
+        }
         Ok((status, output)) => Err(format!(
             "mounting the volumes in the guest failed (status {status}): {}",
             String::from_utf8_lossy(&output).trim()
@@ -901,25 +978,41 @@ fn shares(config: &MachineConfig, profile: &HostProfile) -> Result<Vec<Share>, S
         .collect()
 }
 
-/// Connects over SSH and opens a channel to the guest's podman socket,
-/// retrying while the guest is not there yet. Wrong keys fail at once.
-async fn ssh_probe(kept: Arc<KeptSession>, guest_socket: String) -> Result<(), String> {
+/// Once the session is up, opens a channel to the guest's podman socket
+/// (which triggers its socket activation), retrying while the socket is not
+/// there yet: after a growing pause, or at once when the guest writes Ready
+/// (its ready unit runs after the podman sockets). Reports `api-probed`.
+async fn probe_api(
+    kept: Arc<KeptSession>,
+    guest_socket: String,
+    mut connected: watch::Receiver<bool>,
+    mut guest_ready: watch::Receiver<bool>,
+    events: Events,
+) -> Result<(), String> {
+    if connected.wait_for(|connected| *connected).await.is_err() {
+        // No session: connect_and_mount reports why.
+        return std::future::pending().await;
+    }
     let mut backoff = Duration::from_millis(20);
+    let mut last_error = None;
     loop {
-        let attempt = async {
-            let session = kept.get().await?;
-            session.open_streamlocal(&guest_socket).await.map(drop)
-        };
-        match attempt.await {
-            Ok(()) => return Ok(()),
-            Err(err)
-                if err.is_transient() || matches!(err, crate::ssh::SshError::Channel { .. }) =>
-            {
-                log(format_args!("SSH probe: {err}; retrying"));
+        let error = match kept.open_streamlocal(&guest_socket).await {
+            Ok(_) => {
+                emit(&events, EventKind::ApiProbed);
+                return Ok(());
             }
-            Err(err) => return Err(err.to_string()),
+            Err(err) => err,
+        };
+        let ready = *guest_ready.borrow();
+        let retry = error.is_transient() || matches!(error, crate::ssh::SshError::Channel { .. });
+        if ready && !retry {
+            return Err(error.to_string());
         }
-        tokio::time::sleep(backoff).await;
+        log_changed(&mut last_error, format!("podman socket probe: {error}"));
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = wait_for_guest_ready(&mut guest_ready), if !ready => {}
+        }
         backoff = (backoff * 2).min(Duration::from_secs(1));
     }
 }

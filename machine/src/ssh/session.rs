@@ -5,13 +5,15 @@
 //! every forwarded connection rides one authenticated session.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex as StdMutex};
-use std::time::Duration;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex as StdMutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
 
 use russh::client::{self, Handle};
 use russh::keys::{ssh_key, PrivateKey, PrivateKeyWithHashAlg, PublicKey};
 use russh::{cipher, ChannelMsg, ChannelStream, Preferred};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{watch, Mutex};
 
 use super::keys;
@@ -105,10 +107,64 @@ pub fn client_config() -> client::Config {
     }
 }
 
+/// When each step of making a session happened (for the agent's events:
+/// what of a start's time is the guest's and what is berth's).
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectTimings {
+    /// The connection attempt that became the session began.
+    pub started: SystemTime,
+    /// The server's first bytes (its SSH banner) arrived.
+    pub banner: Option<SystemTime>,
+    /// The server proved it holds the host key, and the key was checked.
+    pub host_key_verified: SystemTime,
+    /// berth's key was accepted.
+    pub authenticated: SystemTime,
+}
+
+/// A byte stream that notes when its first bytes arrive.
+struct FirstRead<S> {
+    inner: S,
+    at: Arc<OnceLock<SystemTime>>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for FirstRead<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            let _ = self.at.set(SystemTime::now());
+        }
+        poll
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for FirstRead<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 /// Checks the server's key against the pin and signals when the session ends.
 struct PinnedHandler {
     pinned: Option<PublicKey>,
-    seen: Arc<StdMutex<Option<PublicKey>>>,
+    /// The server's key and when it was checked.
+    seen: Arc<StdMutex<Option<(PublicKey, SystemTime)>>>,
     closed: watch::Sender<bool>,
 }
 
@@ -123,7 +179,7 @@ impl client::Handler for PinnedHandler {
             return Ok(false);
         };
         if let Ok(mut seen) = self.seen.lock() {
-            *seen = Some(key.clone());
+            *seen = Some((key.clone(), SystemTime::now()));
         }
         match &self.pinned {
             None => Ok(true),
@@ -148,6 +204,7 @@ impl client::Handler for PinnedHandler {
 pub struct Session {
     handle: Handle<PinnedHandler>,
     host_key: PublicKey,
+    timings: ConnectTimings,
     closed: watch::Receiver<bool>,
 }
 
@@ -208,6 +265,15 @@ impl Session {
                 addr: target.addr,
                 source,
             })?;
+        // russh sets TCP_NODELAY only on sockets it opens itself: without
+        // it, Nagle holds back small writes (a request after a channel open)
+        // until the guest's delayed ACK.
+        socket
+            .set_nodelay(client_config().nodelay)
+            .map_err(|source| SshError::Connect {
+                addr: target.addr,
+                source,
+            })?;
         Self::connect_stream(target, socket).await
     }
 
@@ -216,6 +282,12 @@ impl Session {
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        let started = SystemTime::now();
+        let banner = Arc::new(OnceLock::new());
+        let stream = FirstRead {
+            inner: stream,
+            at: banner.clone(),
+        };
         let seen = Arc::new(StdMutex::new(None));
         let (closed_tx, closed) = watch::channel(false);
         let handler = PinnedHandler {
@@ -232,7 +304,8 @@ impl Session {
                 key: keys::fingerprint(target.key.public_key()),
             });
         }
-        let host_key = seen
+        let authenticated = SystemTime::now();
+        let (host_key, host_key_verified) = seen
             .lock()
             .ok()
             .and_then(|seen| seen.clone())
@@ -240,8 +313,19 @@ impl Session {
         Ok(Session {
             handle,
             host_key,
+            timings: ConnectTimings {
+                started,
+                banner: banner.get().copied(),
+                host_key_verified,
+                authenticated,
+            },
             closed,
         })
+    }
+
+    /// When the steps of making this session happened.
+    pub fn timings(&self) -> ConnectTimings {
+        self.timings
     }
 
     /// The host key the server proved it holds.
@@ -338,25 +422,29 @@ impl Session {
 pub struct KeptSession {
     target: SshTarget,
     current: Mutex<Option<Arc<Session>>>,
+    on_connect: Option<ConnectObserver>,
 }
+
+/// Told about every new session of a [`KeptSession`].
+type ConnectObserver = Box<dyn Fn(&Session) + Send + Sync>;
 
 impl KeptSession {
     pub fn new(target: SshTarget) -> Self {
         KeptSession {
             target,
             current: Mutex::new(None),
+            on_connect: None,
         }
+    }
+
+    /// Calls `observer` with every new session (e.g. to report it).
+    pub fn on_connect(mut self, observer: impl Fn(&Session) + Send + Sync + 'static) -> Self {
+        self.on_connect = Some(Box::new(observer));
+        self
     }
 
     pub fn target(&self) -> &SshTarget {
         &self.target
-    }
-
-    /// Keeps `session` as the current one (e.g. the readiness probe's).
-    pub async fn adopt(&self, session: Session) -> Arc<Session> {
-        let session = Arc::new(session);
-        *self.current.lock().await = Some(session.clone());
-        session
     }
 
     /// The live session, connecting a new one if needed.
@@ -367,6 +455,9 @@ impl KeptSession {
         }
         *current = None;
         let session = Arc::new(Session::connect(&self.target).await?);
+        if let Some(observer) = &self.on_connect {
+            observer(&session);
+        }
         *current = Some(session.clone());
         Ok(session)
     }
