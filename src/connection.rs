@@ -25,6 +25,22 @@ pub fn flags(global: &GlobalArgs) -> ConnectionFlags {
 
 /// The destination the global flags, environment and configuration select.
 pub fn destination(global: &GlobalArgs) -> anyhow::Result<Destination> {
+    Ok(routed_destination(global)?.0)
+}
+
+/// The control socket of the live machine agent that serves the selected
+/// connection, if it is one of berth's machines and up.
+pub fn machine_agent_control(global: &GlobalArgs) -> Option<std::path::PathBuf> {
+    routed_destination(global).ok()?.1?.agent_control
+}
+
+/// The destination, and the route of berth's machine behind it.
+fn routed_destination(
+    global: &GlobalArgs,
+) -> anyhow::Result<(
+    Destination,
+    Option<crate::commands::machine::route::MachineRoute>,
+)> {
     let flags = flags(global);
     let env = ConnectionEnv::from_process();
     // Only a named connection or the default needs the config files; --url
@@ -39,19 +55,18 @@ pub fn destination(global: &GlobalArgs) -> anyhow::Result<Destination> {
         ConnectionConfig::default()
     };
     let mut destination = resolve(&flags, &env, &config)?;
-    if let Some(name) = destination
+    let route = destination
         .name
         .as_deref()
         .filter(|_| destination.is_machine)
-    {
-        if let Some(route) = crate::commands::machine::route::route(name) {
-            match route.agent_socket {
-                Some(socket) => destination.uri = format!("unix://{}", socket.display()),
-                None => destination.known_hosts = Some(route.known_hosts),
-            }
+        .and_then(crate::commands::machine::route::route);
+    if let Some(route) = &route {
+        match &route.agent_socket {
+            Some(socket) => destination.uri = format!("unix://{}", socket.display()),
+            None => destination.known_hosts = Some(route.known_hosts.clone()),
         }
     }
-    Ok(destination)
+    Ok((destination, route))
 }
 
 /// Connects to the selected engine and checks its API version. When it

@@ -55,29 +55,36 @@ struct Machines {
     env: TestEnv,
 }
 
-/// A failed test leaves no guest running: every machine's QEMU and agent
-/// (their pids from the runtime dir) are killed when the test ends.
+/// A failed test leaves no guest running: every machine's QEMU is killed
+/// (its agent then reaps it and exits), then any agent still alive (their
+/// pids from the runtime dir, checked to still be QEMU or berth).
 impl Drop for Machines {
     fn drop(&mut self) {
         let Ok(machines) = std::fs::read_dir(self.env.runtime.join("berth")) else {
             return;
         };
-        for machine in machines.flatten() {
-            for pidfile in ["qemu.pid", "agent.pid"] {
-                let pid = std::fs::read_to_string(machine.path().join(pidfile))
-                    .ok()
-                    .and_then(|text| text.trim().parse::<i32>().ok());
-                // Only a process that is still this machine's.
-                let ours = |pid: &i32| {
-                    std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
-                        let cmdline = String::from_utf8_lossy(&cmdline);
-                        cmdline.contains("qemu") || cmdline.contains("berth")
-                    })
-                };
-                if let Some(pid) = pid.filter(|pid| *pid > 0).filter(ours) {
-                    // SAFETY: a pid this test's machine wrote; kill only signals.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                }
+        let pid_of = |dir: &Path, pidfile: &str| {
+            let pid = std::fs::read_to_string(dir.join(pidfile))
+                .ok()?
+                .trim()
+                .parse::<i32>()
+                .ok()?;
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            (pid > 0 && (cmdline.contains("qemu") || cmdline.contains("berth"))).then_some(pid)
+        };
+        let dirs: Vec<PathBuf> = machines.flatten().map(|entry| entry.path()).collect();
+        for dir in &dirs {
+            if let Some(pid) = pid_of(dir, "qemu.pid") {
+                // SAFETY: this test's machine's QEMU; kill only signals.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+        for dir in &dirs {
+            if let Some(pid) = pid_of(dir, "agent.pid") {
+                wait_until(std::time::Duration::from_secs(5), || !pid_alive(pid as u32));
+                // SAFETY: this test's machine's agent; kill only signals.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
             }
         }
     }
@@ -167,11 +174,15 @@ impl Machines {
 
 /// One HTTP/1.1 request on a new connection to a unix socket.
 fn http(socket: &Path, request: &str) -> String {
-    let mut stream = UnixStream::connect(socket).expect("connecting to the API socket");
-    stream.write_all(request.as_bytes()).unwrap();
+    try_http(socket, request).unwrap_or_else(|err| panic!("{}: {err}", socket.display()))
+}
+
+fn try_http(socket: &Path, request: &str) -> std::io::Result<String> {
+    let mut stream = UnixStream::connect(socket)?;
+    stream.write_all(request.as_bytes())?;
     let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
 }
 
 #[test]
@@ -812,10 +823,11 @@ fn volumes_ports_clock_and_recovery() {
     });
     eprintln!("port {port}: `run -d` took {run_returned:?}, then reachable after {appeared:?}");
     assert!(appeared.is_some(), "port {port} never forwarded");
-    // A host port another program holds: a warning in the agent's events.
+    // A host port another program holds: `run` warns on stderr (the
+    // container runs), and the agent's events say it too.
     let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let taken = squatter.local_addr().unwrap().port();
-    m.ok(&[
+    let out = m.berth(&[
         "-c",
         "m2",
         "run",
@@ -828,15 +840,14 @@ fn volumes_ports_clock_and_recovery() {
         "sleep",
         "600",
     ]);
-    let events = m.runtime("m2").join("events.jsonl");
-    let warned = wait_until(std::time::Duration::from_secs(20), || {
-        std::fs::read_to_string(&events)
-            .unwrap_or_default()
-            .contains(&format!(
-                "127.0.0.1:{taken}/tcp of container squatted is not forwarded"
-            ))
-    });
-    assert!(warned.is_some(), "no warning for the taken port {taken}");
+    assert!(out.status.success(), "{}", describe(&out));
+    let warning = format!(
+        "port 127.0.0.1:{taken}/tcp of container squatted is not forwarded to the host: \
+         127.0.0.1:{taken} is already in use by another program on the host"
+    );
+    assert!(text(&out.stderr).contains(&warning), "{}", describe(&out));
+    let events = std::fs::read_to_string(m.runtime("m2").join("events.jsonl")).unwrap();
+    assert!(events.contains(&warning), "{events}");
     m.ok(&["-c", "m2", "rm", "-f", "-t", "0", "squatted"]);
     m.ok(&["-c", "m2", "stop", "-t", "0", "web"]);
     let gone = wait_until(std::time::Duration::from_secs(20), || {
@@ -846,13 +857,22 @@ fn volumes_ports_clock_and_recovery() {
     assert!(gone.is_some(), "port {port} still forwarded after stop");
     m.ok(&["-c", "m2", "rm", "web"]);
 
-    // The guest clock after QEMU was frozen for 30 s.
+    // The guest clock after QEMU was frozen for 30 s. An emulated guest's
+    // clock follows the host's through a freeze, so the guest's clock is
+    // also set 90 s back first: the agent must notice the resume and step it.
     let qemu = read_pid(&m.runtime("m2").join("qemu.pid"));
     assert!(m.guest_clock_offset("m2").abs() < 2.0);
+    m.ok(&[
+        "machine",
+        "ssh",
+        "m2",
+        "sudo -n date -u -s @$(( $(date +%s) - 90 )) >/dev/null",
+    ]);
     unsafe { libc::kill(qemu as i32, libc::SIGSTOP) };
     std::thread::sleep(std::time::Duration::from_secs(30));
     unsafe { libc::kill(qemu as i32, libc::SIGCONT) };
     let resumed = std::time::Instant::now();
+    let resumed_at = std::time::SystemTime::now();
     let mut offset = f64::NAN;
     let corrected = wait_until(std::time::Duration::from_secs(60), || {
         let out = m.berth(&["machine", "ssh", "m2", "true"]);
@@ -869,10 +889,30 @@ fn volumes_ports_clock_and_recovery() {
     );
     let agent_log =
         std::fs::read_to_string(m.env.data.join("berth/machines/m2/agent.log")).unwrap_or_default();
-    for line in agent_log.lines().filter(|line| line.contains("clock")) {
+    // The agent's log from the freeze on (how it noticed and what it did).
+    let frozen_at =
+        chrono::DateTime::<chrono::Utc>::from(resumed_at - std::time::Duration::from_secs(31))
+            .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    for line in agent_log
+        .lines()
+        .filter(|line| line.split_whitespace().next() >= Some(frozen_at.as_str()))
+        .take(20)
+    {
         eprintln!("  agent: {line}");
     }
     assert!(corrected.is_some(), "the guest clock is {offset} s off");
+    // The agent stepped it (the issue: within 10 s of the resume).
+    let stepped = agent_log
+        .lines()
+        .filter(|line| line.contains("clock was") && line.contains("corrected"))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter_map(|time| chrono::DateTime::parse_from_rfc3339(time).ok())
+        .map(std::time::SystemTime::from)
+        .find(|time| *time >= resumed_at - std::time::Duration::from_secs(1));
+    let stepped = stepped.expect("the agent did not correct the guest clock after the freeze");
+    let after = stepped.duration_since(resumed_at).unwrap_or_default();
+    eprintln!("the agent corrected the guest clock {after:?} after SIGCONT");
+    assert!(after < std::time::Duration::from_secs(10), "{after:?}");
 
     // The SSH session dropped (every sshd in the guest killed and sshd
     // restarted): the forwarder reconnects and the next request works.
@@ -884,7 +924,11 @@ fn volumes_ports_clock_and_recovery() {
     ]);
     std::thread::sleep(std::time::Duration::from_secs(3));
     let reconnected = wait_until(std::time::Duration::from_secs(120), || {
-        UnixStream::connect(&sockets[0]).is_ok() && ping(&sockets[0]).ends_with("OK")
+        try_http(
+            &sockets[0],
+            "GET /v4.0.0/libpod/_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
+        )
+        .is_ok_and(|answer| answer.ends_with("OK"))
     });
     eprintln!("API usable again {reconnected:?} after sshd was restarted");
     assert!(reconnected.is_some());

@@ -1,7 +1,13 @@
 //! Talking to a machine's agent from other berth processes: asking it to
 //! stop (over its control socket, then waiting for its lock to be released,
-//! which happens exactly when the process is gone), and recovering a QEMU
-//! whose agent died.
+//! which happens exactly when the process is gone), asking which published
+//! ports of a container it could not forward, and recovering a QEMU whose
+//! agent died.
+//!
+//! The control socket takes one request line per connection:
+//! `stop` (answered with `stopping`, held open until the agent exits) or
+//! `ports TARGET WAIT_MS` (answered with one `warning MESSAGE` line per port
+//! that is not forwarded, then closed).
 
 use std::io;
 use std::path::Path;
@@ -33,8 +39,74 @@ pub enum ControlError {
     },
 }
 
-/// The control socket's one request.
+/// The control socket's stop request.
 pub const STOP_REQUEST: &str = "stop";
+
+/// A request on the control socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Stop,
+    /// The port warnings of the container `target` names, waiting up to
+    /// `wait` for it to run.
+    Ports {
+        target: String,
+        wait: Duration,
+    },
+}
+
+impl Request {
+    pub fn parse(line: &str) -> Option<Request> {
+        let mut words = line.split_whitespace();
+        match (words.next()?, words.next(), words.next(), words.next()) {
+            (STOP_REQUEST, None, None, None) => Some(Request::Stop),
+            ("ports", Some(target), Some(wait), None) => Some(Request::Ports {
+                target: target.to_string(),
+                wait: Duration::from_millis(wait.parse().ok()?),
+            }),
+            _ => None,
+        }
+    }
+
+    fn to_line(&self) -> String {
+        match self {
+            Request::Stop => format!("{STOP_REQUEST}\n"),
+            Request::Ports { target, wait } => format!("ports {target} {}\n", wait.as_millis()),
+        }
+    }
+}
+
+/// The answer to a `ports` request (one line per warning).
+pub fn port_answer(warnings: &[String]) -> String {
+    warnings
+        .iter()
+        .map(|warning| format!("warning {}\n", warning.replace('\n', " ")))
+        .collect()
+}
+
+/// Asks the agent listening on `control_socket` which published ports of
+/// the container `target` names it cannot forward to the host, waiting up
+/// to `wait` for the container to run (for a client that asks before it
+/// starts the container). Each answer is a sentence for the user.
+pub async fn port_warnings(
+    control_socket: &Path,
+    target: &str,
+    wait: Duration,
+) -> io::Result<Vec<String>> {
+    let mut stream = UnixStream::connect(control_socket).await?;
+    let request = Request::Ports {
+        target: target.to_string(),
+        wait,
+    };
+    stream.write_all(request.to_line().as_bytes()).await?;
+    let mut lines = BufReader::new(stream).lines();
+    let mut warnings = Vec::new();
+    while let Some(line) = lines.next_line().await? {
+        if let Some(warning) = line.strip_prefix("warning ") {
+            warnings.push(warning.to_string());
+        }
+    }
+    Ok(warnings)
+}
 
 /// Asks the live agent to stop the machine and waits until it has exited.
 /// `timeout` bounds the whole wait (the agent itself powers the guest down
@@ -48,7 +120,7 @@ pub async fn stop_agent(paths: &MachinePaths, timeout: Duration) -> Result<(), C
         match UnixStream::connect(&paths.control_socket).await {
             Ok(mut stream) => {
                 stream
-                    .write_all(format!("{STOP_REQUEST}\n").as_bytes())
+                    .write_all(Request::Stop.to_line().as_bytes())
                     .await
                     .map_err(request_err)?;
                 // The agent holds the connection until it exits.
@@ -119,4 +191,51 @@ pub async fn stop_orphan_qemu(
             .map_err(|err| fail(err.to_string()))?;
     }
     Ok(Some(pid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_bad_ones_are_refused() {
+        for request in [
+            Request::Stop,
+            Request::Ports {
+                target: "web".to_string(),
+                wait: Duration::from_millis(2500),
+            },
+        ] {
+            assert_eq!(Request::parse(&request.to_line()), Some(request));
+        }
+        assert_eq!(Request::parse("ports web"), None);
+        assert_eq!(Request::parse("ports web soon"), None);
+        assert_eq!(Request::parse("stop now"), None);
+        assert_eq!(Request::parse(""), None);
+    }
+
+    #[tokio::test]
+    async fn port_warnings_reads_the_answer_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("agent.sock");
+        let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+        let server = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let mut lines = BufReader::new(stream).lines();
+            let request = lines.next_line().await.unwrap().unwrap();
+            let answer = port_answer(&["port 127.0.0.1:80/tcp\nis taken".to_string()]);
+            lines
+                .into_inner()
+                .into_inner()
+                .write_all(answer.as_bytes())
+                .await
+                .unwrap();
+            request
+        });
+        let warnings = port_warnings(&socket, "abc", Duration::from_secs(1))
+            .await
+            .unwrap();
+        assert_eq!(warnings, ["port 127.0.0.1:80/tcp is taken"]);
+        assert_eq!(server.await.unwrap(), "ports abc 1000");
+    }
 }

@@ -191,7 +191,12 @@ pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
     let (stop_tx, stop_rx) = watch::channel(None::<String>);
     let control =
         UnixListener::bind(&paths.control_socket).map_err(io_err(&paths.control_socket))?;
-    tokio::spawn(serve_control(control, stop_tx.clone()));
+    let port_service: PortServiceSlot = Arc::new(std::sync::OnceLock::new());
+    tokio::spawn(serve_control(
+        control,
+        stop_tx.clone(),
+        port_service.clone(),
+    ));
     tokio::spawn(forward_signals(stop_tx));
 
     let mut agent = Agent {
@@ -203,6 +208,7 @@ pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
         qemu: None,
         qmp: None,
         ssh: None,
+        port_service,
     };
     let outcome = agent.boot_and_serve().await;
     agent.shut_down(&outcome).await;
@@ -296,7 +302,12 @@ struct Agent {
     qmp: Option<Arc<Qmp>>,
     /// The SSH session to the guest, once the probe has made it.
     ssh: Option<Arc<KeptSession>>,
+    /// The published-port forwards, once the machine is up.
+    port_service: PortServiceSlot,
 }
+
+/// Where the control socket finds the port forwards once they run.
+type PortServiceSlot = Arc<std::sync::OnceLock<Arc<ports::PortService>>>;
 
 /// What interrupted a boot stage.
 enum Interrupt {
@@ -607,12 +618,14 @@ impl Agent {
                 config.ssh.port,
                 resync.clone(),
             )),
-            tokio::spawn(ports::follow(
-                kept.clone(),
-                guest_socket,
-                ports::Forwarder::new(kept.clone(), self.qmp.clone(), self.events.clone()),
-            )),
         ];
+        let port_service = Arc::new(ports::PortService::new(
+            kept.clone(),
+            guest_socket,
+            ports::Forwarder::new(kept.clone(), self.qmp.clone(), self.events.clone()),
+        ));
+        let _ = self.port_service.set(port_service.clone());
+        tasks.push(tokio::spawn(port_service.follow()));
         let qemu_pid = self.qemu.as_ref().map_or(0, |qemu| qemu.pid);
         tasks.push(tokio::spawn(clock::keep_in_sync(
             kept.clone(),
@@ -782,23 +795,53 @@ async fn wait_for_stop(stop: &mut watch::Receiver<Option<String>>) -> String {
     }
 }
 
-/// Serves the control socket: a `stop` line requests a stop; the connection
-/// stays open until the agent exits, so the requester sees EOF then.
-async fn serve_control(listener: UnixListener, stop: watch::Sender<Option<String>>) {
-    let mut held = Vec::new();
+/// Serves the control socket, one task per connection: a `stop` line
+/// requests a stop, and that connection stays open until the agent exits,
+/// so the requester sees EOF then; `ports TARGET WAIT_MS` answers with the
+/// container's published ports that are not forwarded
+/// ([`control::port_warnings`] is the client).
+async fn serve_control(
+    listener: UnixListener,
+    stop: watch::Sender<Option<String>>,
+    ports: PortServiceSlot,
+) {
+    let stop = Arc::new(stop);
     while let Ok((stream, _)) = listener.accept().await {
-        let mut lines = BufReader::new(stream).lines();
-        if let Ok(Some(line)) = lines.next_line().await {
-            if line.trim() == control::STOP_REQUEST {
-                stop.send_if_modified(|reason| {
-                    reason.get_or_insert_with(|| "stop requested".to_string());
-                    true
-                });
-                let mut stream = lines.into_inner().into_inner();
-                let _ = stream.write_all(b"stopping\n").await;
-                held.push(stream);
+        let stop = stop.clone();
+        let ports = ports.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            let Ok(Some(line)) = lines.next_line().await else {
+                return;
+            };
+            let mut stream = lines.into_inner().into_inner();
+            match control::Request::parse(&line) {
+                Some(control::Request::Stop) => {
+                    stop.send_if_modified(|reason| {
+                        reason.get_or_insert_with(|| "stop requested".to_string());
+                        true
+                    });
+                    let _ = stream.write_all(b"stopping\n").await;
+                    // Held until the process exits.
+                    std::future::pending::<()>().await;
+                }
+                Some(control::Request::Ports { target, wait }) => {
+                    let answer = match ports.get() {
+                        Some(service) => service.warnings_for(&target, wait).await,
+                        None => Ok(Vec::new()),
+                    };
+                    let text = match answer {
+                        Ok(warnings) => control::port_answer(&warnings),
+                        Err(reason) => {
+                            log(format_args!("checking the ports of {target}: {reason}"));
+                            String::new()
+                        }
+                    };
+                    let _ = stream.write_all(text.as_bytes()).await;
+                }
+                None => log(format_args!("unknown control request {line:?}")),
             }
-        }
+        });
     }
 }
 

@@ -9,15 +9,19 @@
 //! - UDP: QEMU's user network forwards the port (QMP `hostfwd_add`).
 //!
 //! A host port that another program holds is reported once as a warning
-//! event naming the container, and retried at the next change.
+//! event naming the container, and retried at the next change. berth's
+//! client asks for these warnings over the agent's control socket right
+//! after it starts a container ([`PortService::warnings_for`]), so the user
+//! sees them on stderr.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
 
 use super::engine::{self, JsonLines, API_PREFIX};
@@ -70,16 +74,45 @@ fn host_ip(text: &str) -> Option<IpAddr> {
     }
 }
 
+/// A running container, as the engine lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Container {
+    pub id: String,
+    pub name: String,
+}
+
+impl Container {
+    /// Whether `target` (a name, an id or an id's prefix, as a user types
+    /// it) names this container.
+    pub fn is(&self, target: &str) -> bool {
+        !target.is_empty() && (self.name == target || self.id.starts_with(target))
+    }
+}
+
+/// The running containers (from libpod's `containers/json`).
+pub fn running(containers: &Value) -> Vec<Container> {
+    containers
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|container| {
+            let id = container["Id"].as_str().unwrap_or_default().to_string();
+            let name = container["Names"][0].as_str().unwrap_or(&id).to_string();
+            Container { id, name }
+        })
+        .collect()
+}
+
 /// The ports that running containers publish (from libpod's
-/// `containers/json`), each with the name of a container that asks for it.
-pub fn wanted(containers: &Value) -> BTreeMap<PortKey, String> {
+/// `containers/json`), each with a container that asks for it.
+pub fn wanted(containers: &Value) -> BTreeMap<PortKey, Container> {
     let mut wanted = BTreeMap::new();
-    for container in containers.as_array().into_iter().flatten() {
-        let name = container["Names"][0]
-            .as_str()
-            .or_else(|| container["Id"].as_str())
-            .unwrap_or_default()
-            .to_string();
+    for (container, asker) in containers
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(running(containers))
+    {
         for mapping in container["Ports"].as_array().into_iter().flatten() {
             let Some(first) = mapping["host_port"]
                 .as_u64()
@@ -109,7 +142,7 @@ pub fn wanted(containers: &Value) -> BTreeMap<PortKey, String> {
                             host_ip,
                             port,
                         })
-                        .or_insert_with(|| name.clone());
+                        .or_insert_with(|| asker.clone());
                 }
             }
         }
@@ -143,8 +176,8 @@ pub struct Forwarder {
     qmp: Option<Arc<Qmp>>,
     events: Events,
     active: HashMap<PortKey, Active>,
-    /// Ports that could not be opened and were reported.
-    warned: HashSet<PortKey>,
+    /// Ports that could not be opened (reported once each), and why.
+    failed: HashMap<PortKey, String>,
 }
 
 impl Drop for Forwarder {
@@ -164,12 +197,12 @@ impl Forwarder {
             qmp,
             events,
             active: HashMap::new(),
-            warned: HashSet::new(),
+            failed: HashMap::new(),
         }
     }
 
     /// Opens the wanted forwards that are not open and closes the others.
-    pub async fn reconcile(&mut self, wanted: &BTreeMap<PortKey, String>) {
+    pub async fn reconcile(&mut self, wanted: &BTreeMap<PortKey, Container>) {
         let stale: Vec<PortKey> = self
             .active
             .keys()
@@ -181,31 +214,51 @@ impl Forwarder {
                 self.close(key, active).await;
             }
         }
-        self.warned.retain(|key| wanted.contains_key(key));
+        self.failed.retain(|key, _| wanted.contains_key(key));
         for (key, container) in wanted {
             if self.active.contains_key(key) {
                 continue;
             }
             match self.open(*key).await {
                 Ok(active) => {
-                    log(format_args!("forwarding {key} for container {container}"));
-                    self.warned.remove(key);
+                    log(format_args!(
+                        "forwarding {key} for container {}",
+                        container.name
+                    ));
+                    self.failed.remove(key);
                     self.active.insert(*key, active);
                 }
                 Err(reason) => {
-                    if self.warned.insert(*key) {
+                    if self.failed.insert(*key, reason).is_none() {
                         emit(
                             &self.events,
                             EventKind::Warning {
-                                message: format!(
-                                    "port {key} of container {container} is not forwarded to the host: {reason}"
-                                ),
+                                message: self.failure(*key, container),
                             },
                         );
                     }
                 }
             }
         }
+    }
+
+    /// What to tell the user about a port that is not forwarded.
+    fn failure(&self, key: PortKey, container: &Container) -> String {
+        let reason = self.failed.get(&key).map_or("", String::as_str);
+        format!(
+            "port {key} of container {} is not forwarded to the host: {reason}",
+            container.name
+        )
+    }
+
+    /// The warnings for the ports of the container `target` names that are
+    /// not forwarded, after a [`Forwarder::reconcile`] with `wanted`.
+    pub fn failures_of(&self, wanted: &BTreeMap<PortKey, Container>, target: &str) -> Vec<String> {
+        wanted
+            .iter()
+            .filter(|(key, container)| container.is(target) && self.failed.contains_key(key))
+            .map(|(key, container)| self.failure(*key, container))
+            .collect()
     }
 
     /// The forwards open now.
@@ -222,8 +275,10 @@ impl Forwarder {
                     .await
                     .map_err(|err| match err.kind() {
                         std::io::ErrorKind::AddrInUse => format!(
-                            "{} is already in use by another program on the host",
-                            SocketAddr::new(key.host_ip, key.port)
+                            "{} is already in use by another program on the host; \
+                             publish the container's port on another host port (-p OTHER:{})",
+                            SocketAddr::new(key.host_ip, key.port),
+                            key.port
                         ),
                         _ => format!(
                             "listening on {}: {err}",
@@ -321,11 +376,11 @@ fn query_value(text: &str) -> String {
         .collect()
 }
 
-/// The running containers' wanted ports, listed on a new channel.
-async fn list_wanted(
+/// The running containers and the ports they want, listed on a new channel.
+async fn list(
     kept: &KeptSession,
     guest_socket: &str,
-) -> Result<BTreeMap<PortKey, String>, String> {
+) -> Result<(Vec<Container>, BTreeMap<PortKey, Container>), String> {
     let stream = kept
         .open_streamlocal(guest_socket)
         .await
@@ -333,50 +388,101 @@ async fn list_wanted(
     let containers = engine::get_json(stream, &format!("{API_PREFIX}/containers/json"))
         .await
         .map_err(|err| err.to_string())?;
-    Ok(wanted(&containers))
+    Ok((running(&containers), wanted(&containers)))
 }
 
-/// Follows the engine's container events for the agent's lifetime and keeps
-/// `forwarder` in step; after a dropped session it subscribes again and
-/// reconciles with the containers running then.
-pub async fn follow(kept: Arc<KeptSession>, guest_socket: String, mut forwarder: Forwarder) {
-    let events_path = format!(
-        "{API_PREFIX}/events?stream=true&filters={}",
-        query_value(r#"{"type":["container"]}"#)
-    );
-    let mut backoff = Duration::from_millis(200);
-    loop {
-        let followed: Result<(), String> = async {
-            let stream = kept
-                .open_streamlocal(&guest_socket)
-                .await
-                .map_err(|err| err.to_string())?;
-            // Subscribed before listing: no change falls between the two.
-            let mut events = JsonLines::open(stream, &events_path)
-                .await
-                .map_err(|err| err.to_string())?;
-            forwarder
-                .reconcile(&list_wanted(&kept, &guest_socket).await?)
-                .await;
-            backoff = Duration::from_millis(200);
-            while let Some(event) = events.next().await.map_err(|err| err.to_string())? {
-                if changes_ports(&event) {
-                    forwarder
-                        .reconcile(&list_wanted(&kept, &guest_socket).await?)
-                        .await;
-                }
+/// The published-port forwards of a running machine: kept in step with the
+/// engine's events ([`PortService::follow`]) and asked about by berth's
+/// client ([`PortService::warnings_for`]).
+pub struct PortService {
+    kept: Arc<KeptSession>,
+    guest_socket: String,
+    forwarder: Mutex<Forwarder>,
+    /// Notified after every reconciliation that an engine event caused.
+    reconciled: Notify,
+}
+
+impl PortService {
+    pub fn new(kept: Arc<KeptSession>, guest_socket: String, forwarder: Forwarder) -> Self {
+        PortService {
+            kept,
+            guest_socket,
+            forwarder: Mutex::new(forwarder),
+            reconciled: Notify::new(),
+        }
+    }
+
+    /// Lists the containers, reconciles the forwards with them and returns
+    /// the running ones and the ports they want.
+    async fn reconcile(&self) -> Result<(Vec<Container>, BTreeMap<PortKey, Container>), String> {
+        let mut forwarder = self.forwarder.lock().await;
+        let (running, wanted) = list(&self.kept, &self.guest_socket).await?;
+        forwarder.reconcile(&wanted).await;
+        Ok((running, wanted))
+    }
+
+    /// The warnings for the published ports of the container `target` names
+    /// that cannot be forwarded (e.g. another program holds the host port),
+    /// from a reconciliation made now. When the container is not running,
+    /// waits up to `wait` for it to start (the client asks before an
+    /// attached `run` starts it); then there is nothing to warn about.
+    pub async fn warnings_for(&self, target: &str, wait: Duration) -> Result<Vec<String>, String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let reconciled = self.reconciled.notified();
+            tokio::pin!(reconciled);
+            reconciled.as_mut().enable();
+            let (running, wanted) = self.reconcile().await?;
+            if running.iter().any(|container| container.is(target)) {
+                return Ok(self.forwarder.lock().await.failures_of(&wanted, target));
             }
-            Err("the event stream ended".to_string())
+            if tokio::time::timeout_at(deadline, reconciled).await.is_err() {
+                return Ok(Vec::new());
+            }
         }
-        .await;
-        if let Err(reason) = followed {
-            log(format_args!(
-                "following the engine's events: {reason}; again in {} ms",
-                backoff.as_millis()
-            ));
+    }
+
+    /// Follows the engine's container events for the agent's lifetime and
+    /// keeps the forwards in step; after a dropped session it subscribes
+    /// again and reconciles with the containers running then.
+    pub async fn follow(self: Arc<Self>) {
+        let events_path = format!(
+            "{API_PREFIX}/events?stream=true&filters={}",
+            query_value(r#"{"type":["container"]}"#)
+        );
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            let followed: Result<(), String> = async {
+                let stream = self
+                    .kept
+                    .open_streamlocal(&self.guest_socket)
+                    .await
+                    .map_err(|err| err.to_string())?;
+                // Subscribed before listing: no change falls between the two.
+                let mut events = JsonLines::open(stream, &events_path)
+                    .await
+                    .map_err(|err| err.to_string())?;
+                self.reconcile().await?;
+                self.reconciled.notify_waiters();
+                backoff = Duration::from_millis(200);
+                while let Some(event) = events.next().await.map_err(|err| err.to_string())? {
+                    if changes_ports(&event) {
+                        self.reconcile().await?;
+                        self.reconciled.notify_waiters();
+                    }
+                }
+                Err("the event stream ended".to_string())
+            }
+            .await;
+            if let Err(reason) = followed {
+                log(format_args!(
+                    "following the engine's events: {reason}; again in {} ms",
+                    backoff.as_millis()
+                ));
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
 
@@ -423,8 +529,13 @@ mod tests {
                 "127.0.0.1:9002/udp",
             ]
         );
-        assert_eq!(wanted[&key(Protocol::Tcp, "127.0.0.1", 8080)], "web");
+        assert_eq!(wanted[&key(Protocol::Tcp, "127.0.0.1", 8080)].id, "a1");
+        assert_eq!(wanted[&key(Protocol::Tcp, "127.0.0.1", 8080)].name, "web");
         assert!(super::wanted(&json!([])).is_empty());
+        let running = running(&containers);
+        assert_eq!(running.len(), 3);
+        assert!(running[0].is("web") && running[0].is("a") && running[0].is("a1"));
+        assert!(!running[0].is("b2") && !running[0].is("") && !running[0].is("a1x"));
     }
 
     #[test]

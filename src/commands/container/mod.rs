@@ -124,6 +124,28 @@ pub fn finish_with_errors(mut errors: Vec<anyhow::Error>) -> anyhow::Result<u8> 
     Err(last)
 }
 
+/// Warns (on stderr) about the published ports of the container `target`
+/// names that the machine agent serving this connection cannot forward to
+/// the host, e.g. because another program holds the host port. Asks only a
+/// live berth machine's agent; waits up to `wait` for the container to
+/// run. Not being able to ask is not worth an error.
+pub async fn warn_unforwarded_ports(
+    control: Option<std::path::PathBuf>,
+    target: String,
+    wait: std::time::Duration,
+) {
+    let Some(control) = control else {
+        return;
+    };
+    let limit = wait + std::time::Duration::from_secs(10);
+    let asked = berth_machine::agent::control::port_warnings(&control, &target, wait);
+    if let Ok(Ok(warnings)) = tokio::time::timeout(limit, asked).await {
+        for warning in warnings {
+            warn(&warning);
+        }
+    }
+}
+
 /// A warning in logrus's text format, as podman prints them on stderr.
 pub fn warn(message: &str) {
     use std::io::IsTerminal;

@@ -3,6 +3,7 @@
 //! or attach, start and wait, exiting with the container's own code.
 
 use std::io::Write;
+use std::time::Duration;
 
 use berth_client::api::containers;
 use berth_client::Client;
@@ -31,6 +32,10 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<u8> {
     )?;
     let client = crate::connection::connect(global).await?;
     let id = super::create::create_container(&client, flags, args.image(), &spec).await?;
+    // A machine's agent forwards published ports; it says which it cannot.
+    let agent_control = (!flags.publish.is_empty() || flags.publish_all)
+        .then(|| crate::connection::machine_agent_control(global))
+        .flatten();
 
     if args.detach {
         if let Err(err) = containers::start(&client, &id, None).await {
@@ -39,6 +44,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<u8> {
             }
             return Err(engine_error(err));
         }
+        super::warn_unforwarded_ports(agent_control, id.clone(), Duration::ZERO).await;
         print_line(&id)?;
         return Ok(0);
     }
@@ -55,7 +61,15 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<u8> {
         resize: Some(TtyTarget::Container(id.clone())),
         proxy_signals_to: args.sig_proxy.then(|| id.clone()),
     };
-    match session::attach_and_wait(&client, &id, &options, &args.detach_keys, true).await {
+    // Asked before the start, answered once the container runs.
+    let port_warnings = tokio::spawn(super::warn_unforwarded_ports(
+        agent_control,
+        id.clone(),
+        Duration::from_secs(30),
+    ));
+    let outcome = session::attach_and_wait(&client, &id, &options, &args.detach_keys, true).await;
+    port_warnings.abort();
+    match outcome {
         Ok(Outcome::Exited(code)) => Ok(exit_status(code)),
         Ok(Outcome::Detached) => Ok(0),
         Ok(Outcome::Signalled(signal)) => Ok(exit_status(128 + signal)),

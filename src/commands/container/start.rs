@@ -78,10 +78,19 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<u8> {
         check_all_exist(&client, &args.containers).await?;
         args.containers.clone()
     };
+    let agent_control = crate::connection::machine_agent_control(global);
     let mut errors = Vec::new();
     for target in &targets {
         match containers::start(&client, target, Some(&args.detach_keys)).await {
-            Ok(true) => print_line(target)?,
+            Ok(true) => {
+                super::warn_unforwarded_ports(
+                    agent_control.clone(),
+                    target.clone(),
+                    std::time::Duration::ZERO,
+                )
+                .await;
+                print_line(target)?
+            }
             // Already running: podman neither starts nor lists it.
             Ok(false) => {}
             Err(err) if err.is_not_found() => errors.push(err.into()),

@@ -17,6 +17,8 @@ use super::connections::served_name;
 pub struct MachineRoute {
     /// The live agent's API socket, when it serves exactly this connection.
     pub agent_socket: Option<PathBuf>,
+    /// That agent's control socket (set with `agent_socket`).
+    pub agent_control: Option<PathBuf>,
     /// The machine's known_hosts file, holding only its pinned host key.
     pub known_hosts: PathBuf,
 }
@@ -38,10 +40,10 @@ pub fn route(connection: &str) -> Option<MachineRoute> {
     let config = store.load(&name).ok()?;
     let paths = store.paths(&name);
     let live = FileLock::is_held(&paths.agent_lock).unwrap_or(false);
-    let agent_socket = (served_name(&config) == connection && live && paths.api_socket.exists())
-        .then_some(paths.api_socket);
+    let served = served_name(&config) == connection && live && paths.api_socket.exists();
     Some(MachineRoute {
-        agent_socket,
+        agent_socket: served.then_some(paths.api_socket),
+        agent_control: served.then_some(paths.control_socket),
         known_hosts: paths.known_hosts,
     })
 }
