@@ -1,8 +1,8 @@
 //! Registry commands against a real registry (Debian's docker-registry on
 //! loopback with htpasswd auth), side by side with `podman --remote` on the
 //! same service, each client with its own auth files: `login` / `logout`
-//! (the auth.json they write), `push`, `pull --creds`, `search`, and the
-//! `manifest` commands.
+//! (the auth.json they write), `push`, `pull --creds`, `search`, `kube
+//! play --authfile`, and the `manifest` commands.
 
 mod common;
 
@@ -214,6 +214,40 @@ fn login_logout_push_and_pull_match_podman() {
         &pushed,
     ]);
     assert_eq!((berth.code, berth.stderr), (podman.code, podman.stderr));
+
+    // kube play pulls a pod's image with the credentials in --authfile
+    // (and without them the registry refuses).
+    let authfile = s.pair.env.path().join("kube-auth.json");
+    let authfile = authfile.to_str().expect("utf-8 path");
+    let login = s.berth(&[
+        "login",
+        "--tls-verify=false",
+        "--authfile",
+        authfile,
+        "-u",
+        USER,
+        "-p",
+        PASSWORD,
+        &host,
+    ]);
+    assert_eq!(login.code, Some(0), "{}", login.stderr);
+    let yaml = s.pair.env.path().join("pod.yaml");
+    std::fs::write(
+        &yaml,
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kubeauth\nspec:\n  containers:\n  - name: c\n    image: {}\n    command: [\"true\"]\n",
+            s.image("bb:2")
+        ),
+    )
+    .expect("writing the kube yaml");
+    let yaml = yaml.to_str().expect("utf-8 path");
+    let play = ["kube", "play", "--tls-verify=false", "--start=false"];
+    let denied = s.berth(&[&play[..], &[yaml]].concat());
+    assert_ne!(denied.code, Some(0), "{denied:?}");
+    // The refused play leaves its pod behind, as podman's does.
+    let played = s.berth(&[&play[..], &["--replace", "--authfile", authfile, yaml]].concat());
+    assert_eq!(played.code, Some(0), "{played:?}");
+    assert!(played.stdout.contains("Pod:"), "{}", played.stdout);
 }
 
 #[test]

@@ -527,3 +527,137 @@ fn pod_create_resources_and_storage_match_podman() {
         pair.assert_same(args);
     }
 }
+
+/// A block device the engine (on this machine) can stat, for the
+/// per-device limits; `None` where there is none.
+fn block_device() -> Option<String> {
+    let mut names: Vec<String> = std::fs::read_dir("/sys/block")
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| format!("/dev/{name}"))
+        .find(|path| std::path::Path::new(path).exists())
+}
+
+#[test]
+fn pod_create_addresses_id_maps_and_block_io_match_podman() {
+    let pair = SideBySide::start();
+    let mut create = vec![
+        "pod",
+        "create",
+        "--name",
+        "NAME",
+        "--blkio-weight",
+        "300",
+        "--cpuset-mems",
+        "0",
+        "-m",
+        "64m",
+        "--uidmap",
+        "0:100000:5000",
+        "--gidmap",
+        "0:200000:5000",
+    ];
+    let device = block_device();
+    let (read_bps, write_bps, weight) = match &device {
+        Some(device) => (
+            format!("{device}:1mb"),
+            format!("{device}:2mb"),
+            format!("{device}:200"),
+        ),
+        None => Default::default(),
+    };
+    if device.is_some() {
+        create.extend([
+            "--device-read-bps",
+            read_bps.as_str(),
+            "--device-write-bps",
+            write_bps.as_str(),
+            "--blkio-weight-device",
+            weight.as_str(),
+        ]);
+    }
+    pair.assert_twins(&create, "bblk", "pblk");
+    let describe = |name: &str| {
+        let pod = pair.podman_ok(&[
+            "pod",
+            "inspect",
+            "--format",
+            "{{.BlkioWeight}} {{.CPUSetMems}} {{.MemoryLimit}} {{.BlkioDeviceReadBps}} {{.InfraConfig.UserNS}}",
+            name,
+        ]);
+        let infra = pair.podman_ok(&["pod", "inspect", "--format", "{{.InfraContainerID}}", name]);
+        let maps = pair.podman_ok(&[
+            "inspect",
+            "--format",
+            "{{json .HostConfig.IDMappings}}",
+            infra.trim(),
+        ]);
+        format!("{pod}{maps}")
+    };
+    assert_eq!(describe("bblk"), describe("pblk"));
+    let described = describe("bblk");
+    assert!(described.starts_with("300 0 67108864"), "{described}");
+    assert!(
+        described.contains(r#"{"UidMap":["0:100000:5000"],"GidMap":["0:200000:5000"]}"#),
+        "{described}"
+    );
+
+    // Static addresses: each client's pod gets its own, seen on the
+    // running infra container.
+    for (run, name, ip, mac) in [
+        (true, "baddr", "10.88.0.201", "92:d0:c6:0a:29:01"),
+        (false, "paddr", "10.88.0.202", "92:d0:c6:0a:29:02"),
+    ] {
+        let args = [
+            "pod",
+            "create",
+            "--name",
+            name,
+            "--ip",
+            ip,
+            "--mac-address",
+            mac,
+        ];
+        let created = if run {
+            pair.berth(&args)
+        } else {
+            pair.podman(&args)
+        };
+        assert_eq!(created.code, Some(0), "{created:?}");
+        pair.podman_ok(&["pod", "start", name]);
+        let infra = pair.podman_ok(&["pod", "inspect", "--format", "{{.InfraContainerID}}", name]);
+        let addresses = pair.podman_ok(&[
+            "inspect",
+            "--format",
+            "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.MacAddress}}",
+            infra.trim(),
+        ]);
+        assert_eq!(addresses, format!("{ip} {mac}\n"), "{name}");
+    }
+    for args in [
+        &["pod", "create", "--ip", "1.2.3.4.5", "x"][..],
+        &["pod", "create", "--ip6", "fd00::1", "--infra=false", "x"],
+        &["pod", "create", "--mac-address", "92:d0:c6:0a:29", "x"],
+        &[
+            "pod",
+            "create",
+            "--network",
+            "host",
+            "--mac-address",
+            "92:d0:c6:0a:29:33",
+            "x",
+        ],
+        &["pod", "create", "--uidmap", "0:1", "x"],
+        &[
+            "pod", "create", "--uidmap", "0:1:2", "--userns", "host", "x",
+        ],
+        &["pod", "create", "--blkio-weight-device", "/dev/x", "x"],
+        &["pod", "create", "--device-read-bps", "/dev/x:fast", "x"],
+    ] {
+        pair.assert_same(args);
+    }
+}

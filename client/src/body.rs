@@ -1,7 +1,8 @@
-//! Streamed request bodies: an [`AsyncRead`] (a file, stdin, a response of
-//! another request) or a blocking [`std::io::Write`]r on another thread (a
-//! tar archive being built) become a [`RequestBody`] that is sent while it
-//! is produced, through a small bounded channel, so memory stays bounded
+//! Streamed request bodies: an [`AsyncRead`] (a response of another
+//! request), a blocking [`std::io::Read`]er read on its own thread (a file,
+//! stdin) or a blocking [`std::io::Write`]r on another thread (a tar
+//! archive being built) become a [`RequestBody`] that is sent while it is
+//! produced, through a small bounded channel, so memory stays bounded
 //! whatever the size.
 
 use std::io;
@@ -124,7 +125,45 @@ pub fn writer_body() -> (BodyWriter, RequestBody) {
     (writer, ChannelBody { chunks: receiver }.boxed())
 }
 
-/// A body that streams everything `reader` yields (a file, stdin).
+/// A body that streams everything the blocking `reader` yields (a file,
+/// stdin), read on a thread of its own in [`CHUNK_SIZE`] chunks: a pipe
+/// hands over at most 64 KiB a read, and reading them through the async
+/// runtime would cost a thread hand-off for each.
+pub fn blocking_reader_body<R: io::Read + Send + 'static>(mut reader: R) -> RequestBody {
+    let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
+    std::thread::spawn(move || loop {
+        let mut buffer = BytesMut::zeroed(CHUNK_SIZE);
+        let mut filled = 0;
+        let read = loop {
+            match reader.read(&mut buffer[filled..]) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    filled += n;
+                    if filled == buffer.len() {
+                        break Ok(());
+                    }
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => break Err(err),
+            }
+        };
+        let end = filled < buffer.len();
+        buffer.truncate(filled);
+        if filled > 0 && sender.blocking_send(Ok(buffer.freeze())).is_err() {
+            return;
+        }
+        if let Err(err) = read {
+            let _ = sender.blocking_send(Err(err));
+            return;
+        }
+        if end {
+            return;
+        }
+    });
+    ChannelBody { chunks: receiver }.boxed()
+}
+
+/// A body that streams everything `reader` yields (another response).
 pub fn reader_body<R: AsyncRead + Send + Unpin + 'static>(mut reader: R) -> RequestBody {
     let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
     tokio::spawn(async move {
@@ -180,6 +219,24 @@ mod tests {
         });
         let err = collect(body).await.unwrap_err();
         assert_eq!(err.to_string(), "disk on fire");
+    }
+
+    #[tokio::test]
+    async fn blocking_reader_bodies_carry_everything_and_fail_on_errors() {
+        let data: Vec<u8> = (0..3 * CHUNK_SIZE as u32 + 17).map(|i| i as u8).collect();
+        let body = blocking_reader_body(std::io::Cursor::new(data.clone()));
+        assert_eq!(collect(body).await.unwrap(), data);
+        let failing = std::io::Read::chain(std::io::Cursor::new(vec![1u8; 10]), FailingReader);
+        let err = collect(blocking_reader_body(failing)).await.unwrap_err();
+        assert_eq!(err.to_string(), "disk on fire");
+    }
+
+    struct FailingReader;
+
+    impl std::io::Read for FailingReader {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk on fire"))
+        }
     }
 
     #[tokio::test]

@@ -109,6 +109,25 @@ impl BodyReader {
             chunk: Bytes::new(),
         }
     }
+
+    /// The next piece of the body as it arrived (no copy), `None` at its
+    /// end.
+    pub async fn next_chunk(&mut self) -> io::Result<Option<Bytes>> {
+        if !self.chunk.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.chunk)));
+        }
+        while let Some(frame) =
+            std::future::poll_fn(|cx| Pin::new(&mut self.body).poll_frame(cx)).await
+        {
+            let frame = frame.map_err(io::Error::other)?;
+            if let Ok(data) = frame.into_data() {
+                if !data.is_empty() {
+                    return Ok(Some(data));
+                }
+            }
+        }
+        Ok(None)
+    }
 }
 
 impl AsyncRead for BodyReader {

@@ -27,6 +27,9 @@ pub enum ContainerCommand {
     /// Run a process in a running container
     Exec(ExecArgs),
 
+    /// Check if a container exists in local storage
+    Exists(ContainerExistsArgs),
+
     /// Export container's filesystem contents as a tar archive
     Export(ExportArgs),
 
@@ -148,9 +151,9 @@ pub struct PsArgs {
 /// The flags `run` and `create` share: how the container is made.
 #[derive(Debug, Args, Default)]
 pub struct CreateFlags {
-    /// Add a custom host-to-IP mapping (host:ip)
-    #[arg(long = "add-host", value_name = "HOST:IP", value_delimiter = ',')]
-    pub add_host: Vec<String>,
+    /// Resources, namespaces, networking and storage (shared with `pod create`)
+    #[command(flatten)]
+    pub shared: SharedCreateFlags,
 
     /// Add annotations to container (key=value)
     #[arg(long = "annotation", value_name = "KEY=VALUE")]
@@ -181,34 +184,6 @@ pub struct CreateFlags {
     #[arg(long, value_name = "FILE")]
     pub cidfile: Option<String>,
 
-    /// CPU shares (relative weight)
-    #[arg(long = "cpu-shares", value_name = "SHARES")]
-    pub cpu_shares: Option<u64>,
-
-    /// Number of CPUs. The default is 0.000 which means no limit
-    #[arg(long, value_name = "CPUS")]
-    pub cpus: Option<f64>,
-
-    /// CPUs in which to allow execution (0-3, 0,1)
-    #[arg(long = "cpuset-cpus", value_name = "CPUS")]
-    pub cpuset_cpus: Option<String>,
-
-    /// Add a host device to the container
-    #[arg(long = "device", value_name = "DEVICE", value_delimiter = ',')]
-    pub device: Vec<String>,
-
-    /// Set custom DNS servers
-    #[arg(long = "dns", value_name = "IP", value_delimiter = ',')]
-    pub dns: Vec<String>,
-
-    /// Set custom DNS options
-    #[arg(long = "dns-option", value_name = "OPTION", value_delimiter = ',')]
-    pub dns_option: Vec<String>,
-
-    /// Set custom DNS search domains
-    #[arg(long = "dns-search", value_name = "DOMAIN", value_delimiter = ',')]
-    pub dns_search: Vec<String>,
-
     /// Overwrite the default ENTRYPOINT of the image
     #[arg(long, value_name = "ENTRYPOINT", allow_hyphen_values = true)]
     pub entrypoint: Option<String>,
@@ -229,10 +204,6 @@ pub struct CreateFlags {
     #[arg(long = "group-add", value_name = "GROUP", value_delimiter = ',')]
     pub group_add: Vec<String>,
 
-    /// Set container hostname
-    #[arg(short = 'h', long, value_name = "NAME")]
-    pub hostname: Option<String>,
-
     /// Run an init binary inside the container that forwards signals and reaps processes
     #[arg(long)]
     pub init: bool,
@@ -245,14 +216,6 @@ pub struct CreateFlags {
     #[arg(long, value_name = "MODE")]
     pub ipc: Option<String>,
 
-    /// Set metadata on container
-    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE")]
-    pub label: Vec<String>,
-
-    /// Read in a line delimited file of labels
-    #[arg(long = "label-file", value_name = "FILE", value_delimiter = ',')]
-    pub label_file: Vec<String>,
-
     /// Logging driver for the container
     #[arg(long = "log-driver", value_name = "DRIVER")]
     pub log_driver: Option<String>,
@@ -260,10 +223,6 @@ pub struct CreateFlags {
     /// Logging driver options
     #[arg(long = "log-opt", value_name = "OPTION", value_delimiter = ',')]
     pub log_opt: Vec<String>,
-
-    /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
-    #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
-    pub memory: Option<String>,
 
     /// Attach a filesystem mount to the container
     #[arg(long = "mount", value_name = "MOUNT")]
@@ -273,25 +232,9 @@ pub struct CreateFlags {
     #[arg(long)]
     pub name: Option<String>,
 
-    /// Connect a container to a network
-    #[arg(long = "network", alias = "net", value_name = "MODE")]
-    pub network: Vec<String>,
-
-    /// Add network-scoped alias for the container
-    #[arg(long = "network-alias", value_name = "ALIAS", value_delimiter = ',')]
-    pub network_alias: Vec<String>,
-
-    /// Do not create /etc/hosts within the container, instead use the version from the image
-    #[arg(long)]
-    pub no_hosts: bool,
-
     /// use OS instead of the running OS for choosing images
     #[arg(long, value_name = "OS")]
     pub os: Option<String>,
-
-    /// PID namespace to use
-    #[arg(long, value_name = "MODE")]
-    pub pid: Option<String>,
 
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(
@@ -312,15 +255,6 @@ pub struct CreateFlags {
     /// Give extended privileges to container
     #[arg(long)]
     pub privileged: bool,
-
-    /// Publish a container's port, or a range of ports, to the host
-    #[arg(
-        short = 'p',
-        long = "publish",
-        value_name = "PORTS",
-        value_delimiter = ','
-    )]
-    pub publish: Vec<String>,
 
     /// Publish all exposed ports to random ports on the host interface
     #[arg(short = 'P', long = "publish-all")]
@@ -350,14 +284,6 @@ pub struct CreateFlags {
     #[arg(long)]
     pub rm: bool,
 
-    /// Security Options
-    #[arg(long = "security-opt", value_name = "OPTION")]
-    pub security_opt: Vec<String>,
-
-    /// Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
-    #[arg(long = "shm-size", value_name = "<number>[<unit>]")]
-    pub shm_size: Option<String>,
-
     /// Signal to stop a container. Default is SIGTERM
     #[arg(long = "stop-signal", value_name = "SIGNAL")]
     pub stop_signal: Option<String>,
@@ -365,10 +291,6 @@ pub struct CreateFlags {
     /// Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL.
     #[arg(long = "stop-timeout", value_name = "SECONDS")]
     pub stop_timeout: Option<u64>,
-
-    /// Sysctl options
-    #[arg(long = "sysctl", value_name = "KEY=VALUE", value_delimiter = ',')]
-    pub sysctl: Vec<String>,
 
     /// Run container in systemd mode ("true"|"false"|"always")
     #[arg(long, value_name = "MODE", value_parser = ["true", "false", "always"])]
@@ -414,6 +336,180 @@ pub struct CreateFlags {
     #[arg(short = 'u', long, value_name = "USER")]
     pub user: Option<String>,
 
+    /// Use VARIANT instead of the running architecture variant for choosing images
+    #[arg(long, value_name = "VARIANT")]
+    pub variant: Option<String>,
+
+    /// Working directory inside the container
+    #[arg(short = 'w', long, value_name = "DIR")]
+    pub workdir: Option<String>,
+}
+
+/// The flags `run`, `create` and `pod create` share. `pod create` sends
+/// them the way podman's client does: through its infra container's spec.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SharedCreateFlags {
+    /// Add a custom host-to-IP mapping (host:ip)
+    #[arg(long = "add-host", value_name = "HOST:IP", value_delimiter = ',')]
+    pub add_host: Vec<String>,
+
+    /// Block IO weight (relative weight) accepts a weight value between 10 and 1000.
+    #[arg(long = "blkio-weight", value_name = "WEIGHT")]
+    pub blkio_weight: Option<u16>,
+
+    /// Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)
+    #[arg(long = "blkio-weight-device", value_name = "DEVICE_NAME:WEIGHT")]
+    pub blkio_weight_device: Vec<String>,
+
+    /// Optional parent cgroup for the container
+    #[arg(long = "cgroup-parent", value_name = "PATH")]
+    pub cgroup_parent: Option<String>,
+
+    /// CPU shares (relative weight)
+    #[arg(long = "cpu-shares", value_name = "SHARES")]
+    pub cpu_shares: Option<u64>,
+
+    /// Number of CPUs. The default is 0.000 which means no limit
+    #[arg(long, value_name = "CPUS")]
+    pub cpus: Option<f64>,
+
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long = "cpuset-cpus", value_name = "CPUS")]
+    pub cpuset_cpus: Option<String>,
+
+    /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+    #[arg(long = "cpuset-mems", value_name = "MEMS")]
+    pub cpuset_mems: Option<String>,
+
+    /// Add a host device to the container
+    #[arg(long = "device", value_name = "DEVICE", value_delimiter = ',')]
+    pub device: Vec<String>,
+
+    /// Limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)
+    #[arg(
+        long = "device-read-bps",
+        value_name = "DEVICE:RATE",
+        value_delimiter = ','
+    )]
+    pub device_read_bps: Vec<String>,
+
+    /// Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)
+    #[arg(
+        long = "device-write-bps",
+        value_name = "DEVICE:RATE",
+        value_delimiter = ','
+    )]
+    pub device_write_bps: Vec<String>,
+
+    /// Set custom DNS servers
+    #[arg(long = "dns", value_name = "IP", value_delimiter = ',')]
+    pub dns: Vec<String>,
+
+    /// Set custom DNS options
+    #[arg(long = "dns-option", value_name = "OPTION", value_delimiter = ',')]
+    pub dns_option: Vec<String>,
+
+    /// Set custom DNS search domains
+    #[arg(long = "dns-search", value_name = "DOMAIN", value_delimiter = ',')]
+    pub dns_search: Vec<String>,
+
+    /// GID map to use for the user namespace
+    #[arg(
+        long = "gidmap",
+        value_name = "CONTAINER_GID:HOST_GID:AMOUNT",
+        value_delimiter = ','
+    )]
+    pub gidmap: Vec<String>,
+
+    /// Set container hostname
+    #[arg(short = 'h', long, value_name = "NAME")]
+    pub hostname: Option<String>,
+
+    /// Specify a static IPv4 address for the container
+    #[arg(long, value_name = "IPV4")]
+    pub ip: Option<String>,
+
+    /// Specify a static IPv6 address for the container
+    #[arg(long, value_name = "IPV6")]
+    pub ip6: Option<String>,
+
+    /// Set metadata on container
+    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+
+    /// Read in a line delimited file of labels
+    #[arg(long = "label-file", value_name = "FILE", value_delimiter = ',')]
+    pub label_file: Vec<String>,
+
+    /// Container MAC address (e.g. 92:d0:c6:0a:29:33)
+    #[arg(long = "mac-address", value_name = "MAC")]
+    pub mac_address: Option<String>,
+
+    /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
+    pub memory: Option<String>,
+
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(
+        long = "memory-swap",
+        value_name = "<number>[<unit>]",
+        allow_hyphen_values = true
+    )]
+    pub memory_swap: Option<String>,
+
+    /// Connect a container to a network
+    #[arg(long = "network", alias = "net", value_name = "MODE")]
+    pub network: Vec<String>,
+
+    /// Add network-scoped alias for the container
+    #[arg(long = "network-alias", value_name = "ALIAS", value_delimiter = ',')]
+    pub network_alias: Vec<String>,
+
+    /// Do not create /etc/hosts within the container, instead use the version from the image
+    #[arg(long)]
+    pub no_hosts: bool,
+
+    /// PID namespace to use
+    #[arg(long, value_name = "MODE")]
+    pub pid: Option<String>,
+
+    /// Publish a container's port, or a range of ports, to the host
+    #[arg(
+        short = 'p',
+        long = "publish",
+        value_name = "PORTS",
+        value_delimiter = ','
+    )]
+    pub publish: Vec<String>,
+
+    /// Security Options
+    #[arg(long = "security-opt", value_name = "OPTION")]
+    pub security_opt: Vec<String>,
+
+    /// Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
+    #[arg(long = "shm-size", value_name = "<number>[<unit>]")]
+    pub shm_size: Option<String>,
+
+    /// Name of range listed in /etc/subgid for use in user namespace
+    #[arg(long, value_name = "NAME")]
+    pub subgidname: Option<String>,
+
+    /// Name of range listed in /etc/subuid for use in user namespace
+    #[arg(long, value_name = "NAME")]
+    pub subuidname: Option<String>,
+
+    /// Sysctl options
+    #[arg(long = "sysctl", value_name = "KEY=VALUE", value_delimiter = ',')]
+    pub sysctl: Vec<String>,
+
+    /// UID map to use for the user namespace
+    #[arg(
+        long = "uidmap",
+        value_name = "CONTAINER_UID:HOST_UID:AMOUNT",
+        value_delimiter = ','
+    )]
+    pub uidmap: Vec<String>,
+
     /// User namespace to use
     #[arg(long, value_name = "MODE")]
     pub userns: Option<String>,
@@ -422,10 +518,6 @@ pub struct CreateFlags {
     #[arg(long, value_name = "MODE")]
     pub uts: Option<String>,
 
-    /// Use VARIANT instead of the running architecture variant for choosing images
-    #[arg(long, value_name = "VARIANT")]
-    pub variant: Option<String>,
-
     /// Bind mount a volume into the container. Volume source will be on the server machine, not the client
     #[arg(short = 'v', long = "volume", value_name = "VOLUME")]
     pub volume: Vec<String>,
@@ -433,10 +525,17 @@ pub struct CreateFlags {
     /// Mount volumes from the specified container(s)
     #[arg(long = "volumes-from", value_name = "CONTAINER")]
     pub volumes_from: Vec<String>,
+}
 
-    /// Working directory inside the container
-    #[arg(short = 'w', long, value_name = "DIR")]
-    pub workdir: Option<String>,
+/// `container exists CONTAINER`.
+#[derive(Debug, Args)]
+pub struct ContainerExistsArgs {
+    /// Check external storage containers as well as Podman containers
+    #[arg(long)]
+    pub external: bool,
+
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
 }
 
 /// `create IMAGE [COMMAND [ARG...]]`.

@@ -152,7 +152,7 @@ pub struct StatsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum HealthcheckCommand {
-    /// Run the health check of a container
+    /// run the health check of a container
     Run(HealthcheckRunArgs),
 }
 

@@ -16,6 +16,9 @@ pub enum ImageCommand {
     /// Inspect changes to the image's file systems
     Diff(DiffArgs),
 
+    /// Check if an image exists in local storage
+    Exists(ImageExistsArgs),
+
     /// Show history of a specified image
     History(HistoryArgs),
 
@@ -67,6 +70,13 @@ pub enum ImageCommand {
 
     #[command(hide = true, alias = "umount")]
     Unmount(super::RefusedArgs),
+}
+
+/// `image exists IMAGE`.
+#[derive(Debug, Args)]
+pub struct ImageExistsArgs {
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
 }
 
 /// `images` / `image list`.

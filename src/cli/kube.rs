@@ -13,7 +13,7 @@ pub enum KubeCommand {
     Generate(KubeGenerateArgs),
 
     #[command(about = "Play a pod or volume based on Kubernetes YAML.")]
-    Play(KubePlayArgs),
+    Play(Box<KubePlayArgs>),
 }
 
 /// `play ...` (podman 3's spelling of `kube play`).
@@ -66,9 +66,9 @@ pub struct KubePlayArgs {
     #[arg(long = "configmap", value_name = "FILE", value_delimiter = ',')]
     pub configmaps: Vec<String>,
 
-    /// Credentials (USERNAME:PASSWORD) to use for authenticating to a registry
-    #[arg(long, value_name = "CREDENTIALS")]
-    pub creds: Option<String>,
+    /// --authfile, --creds and --tls-verify for pulling the pods' images
+    #[command(flatten)]
+    pub credentials: super::registry::CredentialArgs,
 
     /// Stop and remove the pods defined in the YAML file
     #[arg(long, hide = true)]
@@ -109,10 +109,6 @@ pub struct KubePlayArgs {
     /// Start the pod after creating it (default true)
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
     pub start: Option<bool>,
-
-    /// Require HTTPS and verify certificates when contacting registries (default true)
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
-    pub tls_verify: Option<bool>,
 
     /// User namespace to use
     #[arg(long, value_name = "MODE")]

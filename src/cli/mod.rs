@@ -9,6 +9,7 @@ pub mod events;
 pub mod housekeeping;
 pub mod image;
 pub mod kube;
+pub mod list;
 pub mod machine;
 pub mod network;
 pub mod pod;

@@ -138,26 +138,18 @@ pub struct NetworkInspectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("filters", |arg| arg.help("Provide filter values (e.g. 'name=podman')")),
+    mut_arg("format", |arg| arg.help("Pretty-print networks to JSON or using a Go template")),
+    mut_arg("quiet", |arg| arg.help("display only names"))
+)]
 pub struct NetworkLsArgs {
-    /// Provide filter values (e.g. 'name=podman')
-    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
-    pub filters: Vec<String>,
-
-    /// Pretty-print networks to JSON or using a Go template
-    #[arg(long)]
-    pub format: Option<String>,
+    #[command(flatten)]
+    pub list: super::list::ListArgs,
 
     /// Do not truncate the network ID
     #[arg(long)]
     pub no_trunc: bool,
-
-    /// Do not print headers
-    #[arg(long)]
-    pub noheading: bool,
-
-    /// display only names
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

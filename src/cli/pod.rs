@@ -3,6 +3,8 @@
 
 use clap::{ArgAction, Args, Subcommand};
 
+use super::container::SharedCreateFlags;
+
 #[derive(Debug, Subcommand)]
 pub enum PodCommand {
     /// Create a new empty pod
@@ -60,9 +62,9 @@ pub struct PodCreateArgs {
     #[arg(short = 'n', long)]
     pub name: Option<String>,
 
-    /// Set container hostname
-    #[arg(short = 'h', long)]
-    pub hostname: Option<String>,
+    /// Resources, namespaces, networking and storage, as `run` and `create` take them
+    #[command(flatten)]
+    pub shared: SharedCreateFlags,
 
     /// Create an infra container associated with the pod to share namespaces with (default true)
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
@@ -84,19 +86,6 @@ pub struct PodCreateArgs {
     #[arg(long, value_name = "NAME")]
     pub infra_name: Option<String>,
 
-    /// Set metadata on container
-    #[arg(short = 'l', long = "label", value_name = "LABEL")]
-    pub labels: Vec<String>,
-
-    /// Publish a container's port, or a range of ports, to the host (default [])
-    #[arg(
-        short = 'p',
-        long = "publish",
-        value_name = "PORT",
-        value_delimiter = ','
-    )]
-    pub publish: Vec<String>,
-
     /// A comma delimited list of kernel namespaces the pod will share (default "ipc,net,uts")
     #[arg(long)]
     pub share: Option<String>,
@@ -108,94 +97,6 @@ pub struct PodCreateArgs {
     /// Behaviour when the last container exits
     #[arg(long, default_value = "continue", value_parser = ["continue", "stop"])]
     pub exit_policy: String,
-
-    /// Optional parent cgroup for the container
-    #[arg(long = "cgroup-parent", value_name = "PATH")]
-    pub cgroup_parent: Option<String>,
-
-    /// CPU shares (relative weight)
-    #[arg(long = "cpu-shares", value_name = "SHARES")]
-    pub cpu_shares: Option<u64>,
-
-    /// Number of CPUs. The default is 0.000 which means no limit
-    #[arg(long, value_name = "CPUS")]
-    pub cpus: Option<f64>,
-
-    /// CPUs in which to allow execution (0-3, 0,1)
-    #[arg(long = "cpuset-cpus", value_name = "CPUS")]
-    pub cpuset_cpus: Option<String>,
-
-    /// Add a host device to the container
-    #[arg(long = "device", value_name = "DEVICE", value_delimiter = ',')]
-    pub devices: Vec<String>,
-
-    /// Read in a line delimited file of labels
-    #[arg(long = "label-file", value_name = "FILE", value_delimiter = ',')]
-    pub label_files: Vec<String>,
-
-    /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
-    #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
-    pub memory: Option<String>,
-
-    /// PID namespace to use
-    #[arg(long, value_name = "MODE")]
-    pub pid: Option<String>,
-
-    /// Security Options
-    #[arg(long = "security-opt", value_name = "OPTION")]
-    pub security_opts: Vec<String>,
-
-    /// Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
-    #[arg(long = "shm-size", value_name = "<number>[<unit>]")]
-    pub shm_size: Option<String>,
-
-    /// Sysctl options
-    #[arg(long = "sysctl", value_name = "KEY=VALUE", value_delimiter = ',')]
-    pub sysctls: Vec<String>,
-
-    /// User namespace to use
-    #[arg(long, value_name = "MODE")]
-    pub userns: Option<String>,
-
-    /// UTS namespace to use
-    #[arg(long, value_name = "MODE")]
-    pub uts: Option<String>,
-
-    /// Bind mount a volume into the container. Volume source will be on the server machine, not the client
-    #[arg(short = 'v', long = "volume", value_name = "VOLUME")]
-    pub volumes: Vec<String>,
-
-    /// Mount volumes from the specified container(s)
-    #[arg(long = "volumes-from", value_name = "CONTAINER")]
-    pub volumes_from: Vec<String>,
-
-    /// Connect a container to a network
-    #[arg(long = "network", value_name = "NETWORK")]
-    pub networks: Vec<String>,
-
-    /// Add network-scoped alias for the container
-    #[arg(long = "network-alias", value_name = "ALIAS", value_delimiter = ',')]
-    pub network_aliases: Vec<String>,
-
-    /// Add a custom host-to-IP mapping (host:ip) (default [])
-    #[arg(long = "add-host", value_name = "HOST:IP", value_delimiter = ',')]
-    pub add_hosts: Vec<String>,
-
-    /// Set custom DNS servers
-    #[arg(long = "dns", value_name = "IP", value_delimiter = ',')]
-    pub dns: Vec<String>,
-
-    /// Set custom DNS search domains
-    #[arg(long = "dns-search", value_name = "DOMAIN", value_delimiter = ',')]
-    pub dns_search: Vec<String>,
-
-    /// Set custom DNS options
-    #[arg(long = "dns-option", value_name = "OPTION", value_delimiter = ',')]
-    pub dns_options: Vec<String>,
-
-    /// Do not create /etc/hosts within the container, instead use the version from the image
-    #[arg(long)]
-    pub no_hosts: bool,
 
     /// Write the pod ID to the file
     #[arg(long, value_name = "FILE")]
@@ -309,7 +210,15 @@ pub struct PodPruneArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("filters", |arg| arg.help("Filter output based on conditions given")),
+    mut_arg("format", |arg| arg.help("Pretty-print pods to JSON or using a Go template")),
+    mut_arg("quiet", |arg| arg.help("Print the numeric IDs of the pods only"))
+)]
 pub struct PodPsArgs {
+    #[command(flatten)]
+    pub list: super::list::ListArgs,
+
     /// Display the container names
     #[arg(long)]
     pub ctr_names: bool,
@@ -322,18 +231,6 @@ pub struct PodPsArgs {
     #[arg(long)]
     pub ctr_status: bool,
 
-    /// Filter output based on conditions given
-    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
-    pub filters: Vec<String>,
-
-    /// Pretty-print pods to JSON or using a Go template
-    #[arg(long)]
-    pub format: Option<String>,
-
-    /// Do not print headers
-    #[arg(long)]
-    pub noheading: bool,
-
     /// Display namespace information of the pod
     #[arg(long = "ns")]
     pub namespace: bool,
@@ -341,10 +238,6 @@ pub struct PodPsArgs {
     /// Do not truncate pod and container IDs
     #[arg(long)]
     pub no_trunc: bool,
-
-    /// Print the numeric IDs of the pods only
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
 
     /// Sort output by created, id, name, or number
     #[arg(long, default_value = "created")]

@@ -70,22 +70,13 @@ pub struct SecretInspectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("filters", |arg| arg.help("Filter secret output")),
+    mut_arg("quiet", |arg| arg.help("Print secret IDs only"))
+)]
 pub struct SecretLsArgs {
-    /// Filter secret output
-    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
-    pub filters: Vec<String>,
-
-    /// Format volume output using Go template
-    #[arg(long)]
-    pub format: Option<String>,
-
-    /// Do not print headers
-    #[arg(long)]
-    pub noheading: bool,
-
-    /// Print secret IDs only
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub list: super::list::ListArgs,
 }
 
 #[derive(Debug, Args)]

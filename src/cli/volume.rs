@@ -103,22 +103,13 @@ pub struct VolumeInspectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("filters", |arg| arg.help("Filter volume output")),
+    mut_arg("quiet", |arg| arg.help("Print volume output in quiet mode"))
+)]
 pub struct VolumeLsArgs {
-    /// Filter volume output
-    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
-    pub filters: Vec<String>,
-
-    /// Format volume output using Go template
-    #[arg(long)]
-    pub format: Option<String>,
-
-    /// Do not print headers
-    #[arg(long)]
-    pub noheading: bool,
-
-    /// Print volume output in quiet mode
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub list: super::list::ListArgs,
 }
 
 #[derive(Debug, Args)]

@@ -158,6 +158,28 @@ pub(crate) fn finish_removal(mut errors: Vec<String>, code: u8) -> anyhow::Resul
     .into())
 }
 
+/// podman's prune output for pods, volumes and networks: each removed
+/// object (after `heading` when asked, if anything was pruned), errors
+/// printed as `Error:` lines with the last one returned. `reports` are
+/// (name or id, error) pairs.
+pub(crate) fn print_prune_results<'a>(
+    heading: Option<&str>,
+    reports: impl ExactSizeIterator<Item = (&'a str, Option<&'a str>)>,
+) -> anyhow::Result<u8> {
+    use crate::commands::container::{finish_with_errors, print_line};
+    if let Some(heading) = heading.filter(|_| reports.len() > 0) {
+        print_line(heading)?;
+    }
+    let mut errors = Vec::new();
+    for (name, err) in reports {
+        match err.filter(|err| !err.is_empty()) {
+            Some(err) => errors.push(anyhow::anyhow!("{err}")),
+            None => print_line(name)?,
+        }
+    }
+    finish_with_errors(errors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

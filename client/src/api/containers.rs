@@ -315,7 +315,16 @@ pub async fn inspect(client: &Client, id: &str, size: bool) -> Result<Value> {
 
 /// True when a container with this name or id exists.
 pub async fn exists(client: &Client, id: &str) -> Result<bool> {
-    let request = ApiRequest::libpod(Method::GET, &container_path(id, "/exists"));
+    exists_with(client, id, false).await
+}
+
+/// `GET /containers/{id}/exists`, counting containers of other tools in
+/// the engine's storage too when `external` (`container exists --external`).
+pub async fn exists_with(client: &Client, id: &str, external: bool) -> Result<bool> {
+    let mut request = ApiRequest::libpod(Method::GET, &container_path(id, "/exists"));
+    if external {
+        request = request.query("external", true);
+    }
     match client.empty(request).await {
         Ok(()) => Ok(true),
         Err(err) if err.is_not_found() => Ok(false),

@@ -242,7 +242,7 @@ async fn to_container(
             if !target.stat.is_dir() || target.new_name.is_some() {
                 anyhow::bail!("destination must be a directory when copying from stdin");
             }
-            berth_client::body::reader_body(tokio::io::stdin())
+            berth_client::body::blocking_reader_body(std::io::stdin())
         }
         Some(host) => {
             if host.is_dir && !target.stat.is_dir() && target.new_name.is_none() {

@@ -1,11 +1,11 @@
 //! `berth export CONTAINER`: the container's filesystem as a tar, streamed
 //! to `-o FILE` (written whole or not at all) or to a redirected stdout.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use berth_client::api::archive;
-use tokio::io::{AsyncRead, AsyncWriteExt};
+use berth_client::stream::BodyReader;
 
 use crate::cli::archive::ExportArgs;
 use crate::cli::GlobalArgs;
@@ -65,31 +65,71 @@ impl Drop for OutputFile {
     }
 }
 
-/// Copies `reader` to `output` (renamed into place when complete) or to stdout.
-pub async fn write_stream(
-    mut reader: impl AsyncRead + Unpin,
-    output: Option<OutputFile>,
-) -> anyhow::Result<()> {
-    let Some(mut output) = output else {
-        let mut stdout = tokio::io::stdout();
-        tokio::io::copy(&mut reader, &mut stdout).await?;
-        stdout.flush().await?;
-        return Ok(());
+/// Copies a response body to `output` (renamed into place when complete)
+/// or to stdout. The body's pieces go as they arrive to a writer thread,
+/// which writes them whole with blocking calls: the async runtime would
+/// hand every 8 KiB write to a thread of its own.
+pub async fn write_stream(mut body: BodyReader, output: Option<OutputFile>) -> anyhow::Result<()> {
+    let file = match &output {
+        Some(output) => match output.file.as_ref().and_then(|f| f.try_clone().ok()) {
+            Some(file) => Some(file),
+            None => anyhow::bail!("writing {}: the file is gone", output.path.display()),
+        },
+        None => None,
     };
-    let Some(file) = output.file.as_ref().and_then(|f| f.try_clone().ok()) else {
-        anyhow::bail!("writing {}: the file is gone", output.path.display());
-    };
-    let result = async {
-        let mut file = tokio::fs::File::from_std(file);
-        tokio::io::copy(&mut reader, &mut file).await?;
-        file.sync_all().await?;
-        tokio::fs::rename(&output.temp, &output.path).await
+    let (chunks, mut pending) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        match file {
+            Some(mut file) => {
+                while let Some(chunk) = pending.blocking_recv() {
+                    file.write_all(&chunk)?;
+                }
+                file.sync_all()
+            }
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                while let Some(chunk) = pending.blocking_recv() {
+                    stdout.write_all(&chunk)?;
+                }
+                stdout.flush()
+            }
+        }
+    });
+    let mut read_error = None;
+    loop {
+        match body.next_chunk().await {
+            Ok(Some(chunk)) => {
+                // A closed channel means the writer failed: its error says why.
+                if chunks.send(chunk).await.is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(err) => {
+                read_error = Some(err);
+                break;
+            }
+        }
     }
-    .await;
-    result.map_err(|err| {
-        anyhow::Error::new(err).context(format!("writing {}", output.path.display()))
-    })?;
-    // Renamed: nothing to clean up any more.
-    output.file = None;
+    drop(chunks);
+    let written = writer
+        .await
+        .map_err(|err| anyhow::anyhow!("writing the archive: {err}"))?;
+    let path = output
+        .as_ref()
+        .map(|output| output.path.display().to_string());
+    let place = |err: std::io::Error| match &path {
+        Some(path) => anyhow::Error::new(err).context(format!("writing {path}")),
+        None => anyhow::Error::new(err),
+    };
+    written.map_err(place)?;
+    if let Some(err) = read_error {
+        return Err(place(err));
+    }
+    if let Some(mut output) = output {
+        std::fs::rename(&output.temp, &output.path).map_err(place)?;
+        // Renamed: nothing to clean up any more.
+        output.file = None;
+    }
     Ok(())
 }

@@ -69,6 +69,13 @@ pub async fn run(global: &GlobalArgs, command: ContainerCommand) -> anyhow::Resu
         ContainerCommand::Top(args) => top::run(global, &args).await,
         ContainerCommand::Prune(args) => prune::run(global, &args).await,
         ContainerCommand::Wait(args) => wait::run(global, &args).await,
+        ContainerCommand::Exists(args) => {
+            let client = crate::connection::connect(global).await?;
+            let found =
+                berth_client::api::containers::exists_with(&client, &args.container, args.external)
+                    .await?;
+            Ok(if found { 0 } else { 1 })
+        }
         ContainerCommand::Cleanup(args) => refuse_remote_named("container cleanup", &args.args),
         ContainerCommand::Mount(_) => refuse_remote("container mount"),
         ContainerCommand::Runlabel(args) => refuse_remote_min("container runlabel", &args.args, 2),

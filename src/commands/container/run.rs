@@ -33,7 +33,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<u8> {
     let client = crate::connection::connect(global).await?;
     let id = super::create::create_container(&client, flags, args.image(), &spec).await?;
     // A machine's agent forwards published ports; it says which it cannot.
-    let agent_control = (!flags.publish.is_empty() || flags.publish_all)
+    let agent_control = (!flags.shared.publish.is_empty() || flags.publish_all)
         .then(|| crate::connection::machine_agent_control(global))
         .flatten();
 

@@ -6,13 +6,14 @@
 //! environment), so every mapping is unit-tested.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::{bail, Context};
 use berth_client::api::containers::{Mount, NamedVolume, PortMapping, SpecGenerator};
 use berth_client::api::pods::PodSpec;
 use serde_json::{json, Map, Value};
 
-use crate::cli::container::CreateFlags;
+use crate::cli::container::{CreateFlags, SharedCreateFlags};
 
 /// Builds the spec for `image` with `command`; `argv` is recorded as the
 /// container's create command (shown by `inspect`).
@@ -31,13 +32,13 @@ pub fn build(
         stdin: flags.interactive,
         work_dir: flags.workdir.clone().unwrap_or_default(),
         user: flags.user.clone().unwrap_or_default(),
-        hostname: flags.hostname.clone().unwrap_or_default(),
+        hostname: flags.shared.hostname.clone().unwrap_or_default(),
         remove: flags.rm,
         pod: flags.pod.clone().unwrap_or_default(),
         ..SpecGenerator::default()
     };
     let mut other = Map::new();
-    if let (Some(pod), Some(_)) = (&flags.pod, &flags.userns) {
+    if let (Some(pod), Some(_)) = (&flags.pod, &flags.shared.userns) {
         if !pod.starts_with("new:") {
             bail!("--userns and --pod cannot be set together");
         }
@@ -69,7 +70,7 @@ pub fn build(
     spec.env = env;
 
     let mut labels = BTreeMap::new();
-    for file in &flags.label_file {
+    for file in &flags.shared.label_file {
         let text = std::fs::read_to_string(file).map_err(|err| {
             anyhow::anyhow!(
                 "unable to process labels: open {file}: {}",
@@ -84,7 +85,7 @@ pub fn build(
             labels.insert(key.to_string(), value.to_string());
         }
     }
-    for label in &flags.label {
+    for label in &flags.shared.label {
         let (key, value) = label.split_once('=').unwrap_or((label, ""));
         labels.insert(key.to_string(), value.to_string());
     }
@@ -108,7 +109,7 @@ pub fn build(
         );
     }
 
-    for publish in &flags.publish {
+    for publish in &flags.shared.publish {
         spec.portmappings.push(parse_publish(publish)?);
     }
     if flags.publish_all {
@@ -129,8 +130,8 @@ pub fn build(
     let volumes = parse_storage(flags)?;
     spec.mounts = volumes.mounts;
     spec.volumes = volumes.volumes;
-    if !flags.volumes_from.is_empty() {
-        other.insert("volumes_from".into(), json!(flags.volumes_from));
+    if !flags.shared.volumes_from.is_empty() {
+        other.insert("volumes_from".into(), json!(flags.shared.volumes_from));
     }
 
     if let Some(restart) = &flags.restart {
@@ -173,7 +174,7 @@ pub fn build(
     other.insert("manage_password".into(), json!(true));
     other.insert("raw_image_name".into(), json!(image));
     other.insert("containerCreateCommand".into(), json!(argv));
-    other.insert("use_image_hosts".into(), json!(flags.no_hosts));
+    other.insert("use_image_hosts".into(), json!(flags.shared.no_hosts));
     if flags.rm {
         other.insert("volatile".into(), json!(true));
     }
@@ -205,29 +206,30 @@ pub fn build(
         ("cap_add", &flags.cap_add),
         ("cap_drop", &flags.cap_drop),
         ("groups", &flags.group_add),
-        ("dns_server", &flags.dns),
-        ("dns_search", &flags.dns_search),
-        ("dns_option", &flags.dns_option),
-        ("hostadd", &flags.add_host),
+        ("dns_server", &flags.shared.dns),
+        ("dns_search", &flags.shared.dns_search),
+        ("dns_option", &flags.shared.dns_option),
+        ("hostadd", &flags.shared.add_host),
     ] {
         if !list.is_empty() {
             other.insert(key.into(), json!(list));
         }
     }
-    if flags.no_hosts && !flags.add_host.is_empty() {
+    if flags.shared.no_hosts && !flags.shared.add_host.is_empty() {
         bail!("--no-hosts and --add-host cannot be set together");
     }
-    if !flags.device.is_empty() {
+    if !flags.shared.device.is_empty() {
         let devices: Vec<Value> = flags
+            .shared
             .device
             .iter()
             .map(|path| json!({ "path": path }))
             .collect();
         other.insert("devices".into(), Value::Array(devices));
     }
-    if !flags.sysctl.is_empty() {
+    if !flags.shared.sysctl.is_empty() {
         let mut sysctl = Map::new();
-        for entry in &flags.sysctl {
+        for entry in &flags.shared.sysctl {
             let Some((key, value)) = entry.split_once('=') else {
                 bail!("invalid sysctl value {entry:?}");
             };
@@ -245,7 +247,15 @@ pub fn build(
     if let Some(resources) = resource_limits(flags)? {
         other.insert("resource_limits".into(), resources);
     }
-    if let Some(size) = &flags.shm_size {
+    device_limits(&flags.shared, &mut other)?;
+    if let Some(mappings) = id_mappings(&flags.shared)? {
+        other.insert("idmappings".into(), mappings);
+        other.insert("userns".into(), json!({ "nsmode": "private" }));
+    }
+    if let Some(parent) = &flags.shared.cgroup_parent {
+        other.insert("cgroup_parent".into(), json!(parent));
+    }
+    if let Some(size) = &flags.shared.shm_size {
         let bytes =
             ram_in_bytes(size).with_context(|| "unable to translate --shm-size".to_string())?;
         other.insert("shm_size".into(), json!(bytes));
@@ -280,16 +290,16 @@ pub fn build(
     }
     other.insert("log_configuration".into(), Value::Object(log));
 
-    for option in &flags.security_opt {
+    for option in &flags.shared.security_opt {
         apply_security_opt(option, &mut other, &mut annotations)?;
     }
     other.insert("annotations".into(), Value::Object(annotations));
 
     for (key, mode) in [
-        ("pidns", &flags.pid),
+        ("pidns", &flags.shared.pid),
         ("ipcns", &flags.ipc),
-        ("utsns", &flags.uts),
-        ("userns", &flags.userns),
+        ("utsns", &flags.shared.uts),
+        ("userns", &flags.shared.userns),
     ] {
         if let Some(mode) = mode {
             other.insert(key.into(), namespace(mode));
@@ -435,7 +445,7 @@ fn parse_storage(flags: &CreateFlags) -> anyhow::Result<Storage> {
     for mount in &flags.mount {
         parse_mount_flag(mount, &mut storage)?;
     }
-    for volume in &flags.volume {
+    for volume in &flags.shared.volume {
         parse_volume_flag(volume, &mut storage)?;
     }
     for tmpfs in &flags.tmpfs {
@@ -659,36 +669,195 @@ fn parse_ulimit(ulimit: &str) -> anyhow::Result<Value> {
     Ok(json!({ "type": name, "hard": hard, "soft": soft }))
 }
 
-/// Memory, CPU and pids limits.
+/// Memory, CPU, block IO and pids limits.
 fn resource_limits(flags: &CreateFlags) -> anyhow::Result<Option<Value>> {
+    let shared = &flags.shared;
     let mut resources = Map::new();
-    if let Some(memory) = &flags.memory {
-        let limit = ram_in_bytes(memory)
-            .map_err(|err| anyhow::anyhow!("invalid value for memory: {err}"))?;
-        resources.insert(
-            "memory".into(),
-            json!({ "limit": limit, "swap": 2 * limit }),
-        );
+    let mut memory = Map::new();
+    let parse_memory = |size: &str| {
+        ram_in_bytes(size).map_err(|err| anyhow::anyhow!("invalid value for memory: {err}"))
+    };
+    if let Some(limit) = &shared.memory {
+        let limit = parse_memory(limit)?;
+        memory.insert("limit".into(), json!(limit));
+        if shared.memory_swap.is_none() {
+            memory.insert("swap".into(), json!(2 * limit));
+        }
+    }
+    // `-1` (unlimited) is the engine's default: podman sends nothing.
+    if let Some(swap) = shared.memory_swap.as_deref().filter(|swap| *swap != "-1") {
+        memory.insert("swap".into(), json!(parse_memory(swap)?));
+    }
+    if !memory.is_empty() {
+        resources.insert("memory".into(), Value::Object(memory));
     }
     let mut cpu = Map::new();
-    if let Some(shares) = flags.cpu_shares {
+    if let Some(shares) = shared.cpu_shares {
         cpu.insert("shares".into(), json!(shares));
     }
-    if let Some(cpus) = flags.cpus {
+    if let Some(cpus) = shared.cpus {
         let period = 100_000u64;
         cpu.insert("quota".into(), json!((cpus * period as f64) as i64));
         cpu.insert("period".into(), json!(period));
     }
-    if let Some(cpuset) = &flags.cpuset_cpus {
+    if let Some(cpuset) = &shared.cpuset_cpus {
         cpu.insert("cpus".into(), json!(cpuset));
+    }
+    if let Some(mems) = &shared.cpuset_mems {
+        cpu.insert("mems".into(), json!(mems));
     }
     if !cpu.is_empty() {
         resources.insert("cpu".into(), Value::Object(cpu));
+    }
+    if let Some(weight) = shared.blkio_weight {
+        resources.insert("blockIO".into(), json!({ "weight": weight }));
     }
     if let Some(limit) = flags.pids_limit {
         resources.insert("pids".into(), json!({ "limit": limit }));
     }
     Ok((!resources.is_empty()).then_some(Value::Object(resources)))
+}
+
+/// `--blkio-weight-device PATH:WEIGHT` and `--device-{read,write}-bps
+/// PATH:RATE` as the spec's per-device maps (the engine finds the device
+/// numbers), keyed `weightDevice`, `throttleReadBpsDevice`,
+/// `throttleWriteBpsDevice`.
+fn device_limits(flags: &SharedCreateFlags, other: &mut Map<String, Value>) -> anyhow::Result<()> {
+    fn device_path(entry: &str) -> anyhow::Result<(&str, &str)> {
+        let Some((path, value)) = entry.split_once(':') else {
+            bail!("bad format: {entry}");
+        };
+        if !path.starts_with("/dev/") {
+            bail!("bad format for device path: {entry}");
+        }
+        Ok((path, value))
+    }
+    let mut weights = Map::new();
+    for entry in &flags.blkio_weight_device {
+        let (path, weight) = device_path(entry)?;
+        let weight: u16 = weight
+            .parse()
+            .ok()
+            .filter(|w| *w == 0 || (10..=1000).contains(w))
+            .ok_or_else(|| anyhow::anyhow!("invalid weight for device: {entry}"))?;
+        weights.insert(
+            path.into(),
+            json!({ "major": 0, "minor": 0, "weight": weight }),
+        );
+    }
+    if !weights.is_empty() {
+        other.insert("weightDevice".into(), Value::Object(weights));
+    }
+    for (key, entries) in [
+        ("throttleReadBpsDevice", &flags.device_read_bps),
+        ("throttleWriteBpsDevice", &flags.device_write_bps),
+    ] {
+        let mut rates = Map::new();
+        for entry in entries {
+            let (path, rate) = device_path(entry)?;
+            let rate = ram_in_bytes(rate).ok().filter(|r| *r >= 0).ok_or_else(|| {
+                anyhow::anyhow!("invalid rate for device: {entry}. The correct format is <device-path>:<number>[<unit>]. Number must be a positive integer. Unit is optional and can be kb, mb, or gb")
+            })?;
+            rates.insert(path.into(), json!({ "major": 0, "minor": 0, "rate": rate }));
+        }
+        if !rates.is_empty() {
+            other.insert(key.into(), Value::Object(rates));
+        }
+    }
+    Ok(())
+}
+
+/// `--uidmap`, `--gidmap`, `--subuidname` and `--subgidname` as the spec's
+/// `idmappings` (with a private user namespace), or `None` without them.
+/// Named ranges are read from the client's /etc/subuid and /etc/subgid,
+/// as podman's client does.
+fn id_mappings(flags: &SharedCreateFlags) -> anyhow::Result<Option<Value>> {
+    id_mappings_from(flags, Path::new("/etc/subuid"), Path::new("/etc/subgid"))
+}
+
+fn id_mappings_from(
+    flags: &SharedCreateFlags,
+    subuid: &Path,
+    subgid: &Path,
+) -> anyhow::Result<Option<Value>> {
+    let named = flags.subuidname.is_some() || flags.subgidname.is_some();
+    if flags.uidmap.is_empty() && flags.gidmap.is_empty() && !named {
+        return Ok(None);
+    }
+    if flags.userns.is_some() {
+        bail!("--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
+    }
+    let (mut uids, mut gids) = (Vec::new(), Vec::new());
+    if named {
+        let user = flags.subuidname.as_ref().or(flags.subgidname.as_ref());
+        let group = flags.subgidname.as_ref().or(flags.subuidname.as_ref());
+        uids = sub_id_ranges(subuid, user.map_or("", String::as_str), "subuid", "user")?;
+        gids = sub_id_ranges(subgid, group.map_or("", String::as_str), "subgid", "group")?;
+    }
+    let (uid_flags, gid_flags) = match (flags.uidmap.is_empty(), flags.gidmap.is_empty()) {
+        (false, true) => (&flags.uidmap, &flags.uidmap),
+        (true, false) => (&flags.gidmap, &flags.gidmap),
+        _ => (&flags.uidmap, &flags.gidmap),
+    };
+    uids.extend(parse_id_maps(uid_flags, "UID")?);
+    gids.extend(parse_id_maps(gid_flags, "GID")?);
+    Ok(Some(json!({
+        "HostUIDMapping": uids.is_empty(),
+        "HostGIDMapping": gids.is_empty(),
+        "UIDMap": uids,
+        "GIDMap": gids,
+    })))
+}
+
+/// `CONTAINER:HOST:SIZE` entries, worded like podman when malformed.
+fn parse_id_maps(entries: &[String], what: &str) -> anyhow::Result<Vec<Value>> {
+    entries
+        .iter()
+        .map(|entry| {
+            let parts: Vec<Option<u32>> = entry.split(':').map(|p| p.parse().ok()).collect();
+            match parts.as_slice() {
+                [Some(container), Some(host), Some(size)] => Ok(json!({
+                    "container_id": container, "host_id": host, "size": size
+                })),
+                _ => {
+                    let quoted: Vec<String> = entries.iter().map(|e| format!("{e:?}")).collect();
+                    bail!(
+                        "initializing ID mappings: {what} setting is malformed expected [\"uint32:uint32:uint32\"]: [{}]",
+                        quoted.join(" ")
+                    )
+                }
+            }
+        })
+        .collect()
+}
+
+/// The ranges `/etc/subuid`-style `file` lists for `name`, mapped from
+/// container id 0 upwards.
+fn sub_id_ranges(file: &Path, name: &str, kind: &str, owner: &str) -> anyhow::Result<Vec<Value>> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let mut next = 0u64;
+    let mut ranges = Vec::new();
+    for line in text.lines() {
+        let mut fields = line.trim().splitn(3, ':');
+        let (Some(entry), Some(start), Some(size)) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let (Ok(start), Ok(size)) = (start.parse::<u64>(), size.parse::<u64>()) else {
+            continue;
+        };
+        if entry == name {
+            ranges.push(json!({ "container_id": next, "host_id": start, "size": size }));
+            next += size;
+        }
+    }
+    if ranges.is_empty() {
+        bail!(
+            "no {kind} ranges found for {owner} {name:?} in {}",
+            file.display()
+        );
+    }
+    Ok(ranges)
 }
 
 /// go-units `RAMInBytes`: `64m`, `1g`, `512k`, `100` (binary units).
@@ -811,7 +980,7 @@ fn namespace(mode: &str) -> Value {
 /// `--network` modes and networks, and `--network-alias`.
 fn apply_network(flags: &CreateFlags, other: &mut Map<String, Value>) -> anyhow::Result<()> {
     let mut networks = Map::new();
-    for network in &flags.network {
+    for network in &flags.shared.network {
         let (name, _options) = network.split_once(':').unwrap_or((network, ""));
         match name {
             "host" | "none" | "private" | "slirp4netns" | "bridge" | "container" | "ns"
@@ -832,28 +1001,89 @@ fn apply_network(flags: &CreateFlags, other: &mut Map<String, Value>) -> anyhow:
             }
         }
     }
-    if !flags.network_alias.is_empty() {
+    if !flags.shared.network_alias.is_empty() {
         if networks.is_empty() {
             networks.insert("default".into(), json!({}));
         }
         for network in networks.values_mut() {
             if let Value::Object(options) = network {
-                options.insert("aliases".into(), json!(flags.network_alias));
+                options.insert("aliases".into(), json!(flags.shared.network_alias));
             }
         }
     }
+    apply_static_addresses(&flags.shared, other.get("netns"), &mut networks)?;
     let none = other
         .get("netns")
         .and_then(|ns| ns.get("nsmode"))
         .and_then(Value::as_str)
         == Some("none");
-    if none && !flags.dns.is_empty() {
+    if none && !flags.shared.dns.is_empty() {
         bail!("conflicting options: dns and the network mode: none");
     }
     if !networks.is_empty() {
         other.insert("Networks".into(), Value::Object(networks));
     }
     Ok(())
+}
+
+/// `--ip`, `--ip6` and `--mac-address`: set on the one network joined in
+/// bridge mode (podman's default network when none is named).
+pub fn apply_static_addresses(
+    flags: &SharedCreateFlags,
+    netns: Option<&Value>,
+    networks: &mut Map<String, Value>,
+) -> anyhow::Result<()> {
+    let mut ips = Vec::new();
+    for address in [&flags.ip, &flags.ip6].into_iter().flatten() {
+        if address.parse::<std::net::IpAddr>().is_err() {
+            bail!("{address:?} is not an ip address");
+        }
+        ips.push(address.clone());
+    }
+    let mac = match &flags.mac_address {
+        Some(mac) => Some(parse_mac(mac)?),
+        None => None,
+    };
+    let set: Vec<&str> = [
+        (flags.ip.is_some(), "--ip"),
+        (flags.ip6.is_some(), "--ip6"),
+        (mac.is_some(), "--mac-address"),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    let Some(flag) = set.first() else {
+        return Ok(());
+    };
+    let mode = netns
+        .and_then(|ns| ns.get("nsmode"))
+        .and_then(Value::as_str);
+    if !matches!(mode, None | Some("bridge")) {
+        bail!("{flag} can only be set when the network mode is bridge: invalid argument");
+    }
+    if networks.len() > 1 {
+        bail!("{flag} can only be set for a single network: invalid argument");
+    }
+    if networks.is_empty() {
+        networks.insert("default".into(), json!({ "interface_name": "" }));
+    }
+    for options in networks.values_mut() {
+        if let Value::Object(options) = options {
+            if !ips.is_empty() {
+                options.insert("static_ips".into(), json!(ips));
+            }
+            if let Some(mac) = &mac {
+                options.insert("static_mac".into(), json!(mac));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A MAC address as the engine prints it: lower case, colons.
+fn parse_mac(mac: &str) -> anyhow::Result<String> {
+    crate::commands::objects::check_mac(mac)?;
+    Ok(mac.replace('-', ":").to_ascii_lowercase())
 }
 
 /// `--pod new:NAME`: the pod podman's client creates before the container
@@ -1274,6 +1504,163 @@ mod tests {
         assert_eq!(
             err.unwrap_err().to_string(),
             "--userns and --pod cannot be set together"
+        );
+    }
+
+    fn spec_error(args: &[&str]) -> String {
+        build(&flags(args), "img", &[], vec![], &|_: &str| None)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn block_io_memory_swap_and_cpuset_mems_like_podman() {
+        let spec = spec_json(&[
+            "--blkio-weight",
+            "300",
+            "--blkio-weight-device",
+            "/dev/vda:200",
+            "--device-read-bps",
+            "/dev/vda:1mb",
+            "--device-write-bps",
+            "/dev/vda:2mb",
+            "--cpuset-mems",
+            "0",
+            "-m",
+            "64m",
+            "--memory-swap",
+            "128m",
+            "--cgroup-parent",
+            "/machine",
+        ]);
+        assert_eq!(
+            spec["resource_limits"],
+            json!({
+                "memory": {"limit": 67108864, "swap": 134217728},
+                "cpu": {"mems": "0"},
+                "blockIO": {"weight": 300}
+            })
+        );
+        assert_eq!(
+            spec["weightDevice"],
+            json!({"/dev/vda": {"major": 0, "minor": 0, "weight": 200}})
+        );
+        assert_eq!(
+            spec["throttleReadBpsDevice"],
+            json!({"/dev/vda": {"major": 0, "minor": 0, "rate": 1048576}})
+        );
+        assert_eq!(
+            spec["throttleWriteBpsDevice"],
+            json!({"/dev/vda": {"major": 0, "minor": 0, "rate": 2097152}})
+        );
+        assert_eq!(spec["cgroup_parent"], "/machine");
+        let unlimited = spec_json(&["-m", "10m", "--memory-swap", "-1"]);
+        assert_eq!(
+            unlimited["resource_limits"],
+            json!({"memory": {"limit": 10485760}})
+        );
+        assert_eq!(
+            spec_error(&["--blkio-weight-device", "/dev/vda"]),
+            "bad format: /dev/vda"
+        );
+        assert_eq!(
+            spec_error(&["--blkio-weight-device", "/dev/vda:x"]),
+            "invalid weight for device: /dev/vda:x"
+        );
+        assert!(spec_error(&["--device-read-bps", "/dev/vda:x"])
+            .starts_with("invalid rate for device: /dev/vda:x. The correct format"));
+        assert_eq!(
+            spec_error(&["-m", "10m", "--memory-swap", "5x"]),
+            "invalid value for memory: invalid size: '5x'"
+        );
+    }
+
+    #[test]
+    fn id_mappings_like_podman() {
+        let spec = spec_json(&["--uidmap", "0:100000:5000"]);
+        let map = json!([{"container_id": 0, "host_id": 100000, "size": 5000}]);
+        assert_eq!(
+            spec["idmappings"],
+            json!({"HostUIDMapping": false, "HostGIDMapping": false, "UIDMap": map, "GIDMap": map})
+        );
+        assert_eq!(spec["userns"], json!({"nsmode": "private"}));
+        assert_eq!(
+            spec_error(&["--uidmap", "0:1:2", "--gidmap", "0:1"]),
+            r#"initializing ID mappings: GID setting is malformed expected ["uint32:uint32:uint32"]: ["0:1"]"#
+        );
+        assert_eq!(
+            spec_error(&["--uidmap", "0:1:2", "--userns", "host"]),
+            "--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let (subuid, subgid) = (dir.path().join("subuid"), dir.path().join("subgid"));
+        std::fs::write(&subuid, "alice:100000:65536\nbob:1:2\nalice:300000:10\n").unwrap();
+        std::fs::write(&subgid, "alice:200000:65536\n").unwrap();
+        let named = flags(&["--subuidname", "alice", "--uidmap", "70000:5:1"]);
+        let mappings = id_mappings_from(&named.shared, &subuid, &subgid)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            mappings["UIDMap"],
+            json!([
+                {"container_id": 0, "host_id": 100000, "size": 65536},
+                {"container_id": 65536, "host_id": 300000, "size": 10},
+                {"container_id": 70000, "host_id": 5, "size": 1}
+            ])
+        );
+        assert_eq!(
+            mappings["GIDMap"],
+            json!([
+                {"container_id": 0, "host_id": 200000, "size": 65536},
+                {"container_id": 70000, "host_id": 5, "size": 1}
+            ])
+        );
+        let unknown = flags(&["--subgidname", "carol"]);
+        assert_eq!(
+            id_mappings_from(&unknown.shared, &subuid, &subgid)
+                .unwrap_err()
+                .to_string(),
+            format!(
+                "no subuid ranges found for user \"carol\" in {}",
+                subuid.display()
+            )
+        );
+    }
+
+    #[test]
+    fn static_addresses_like_podman() {
+        let spec = spec_json(&["--ip", "10.88.0.77", "--mac-address", "92:D0:c6:0a:29:33"]);
+        assert_eq!(
+            spec["Networks"],
+            json!({"default": {"interface_name": "", "static_ips": ["10.88.0.77"], "static_mac": "92:d0:c6:0a:29:33"}})
+        );
+        let spec = spec_json(&[
+            "--network",
+            "n1",
+            "--ip6",
+            "fd00::5",
+            "--network-alias",
+            "a",
+        ]);
+        assert_eq!(
+            spec["Networks"],
+            json!({"n1": {"aliases": ["a"], "static_ips": ["fd00::5"]}})
+        );
+        assert_eq!(
+            spec_error(&["--ip", "1.2.3.4.5"]),
+            "\"1.2.3.4.5\" is not an ip address"
+        );
+        assert_eq!(
+            spec_error(&["--mac-address", "92:d0:c6:0a:29"]),
+            "address 92:d0:c6:0a:29: invalid MAC address"
+        );
+        assert_eq!(
+            spec_error(&["--network", "host", "--mac-address", "92:d0:c6:0a:29:33"]),
+            "--mac-address can only be set when the network mode is bridge: invalid argument"
+        );
+        assert_eq!(
+            spec_error(&["--network", "a", "--network", "b", "--ip", "10.0.0.1"]),
+            "--ip can only be set for a single network: invalid argument"
         );
     }
 }

@@ -23,16 +23,16 @@ pub async fn run(global: &GlobalArgs, args: &ImportArgs) -> anyhow::Result<u8> {
         options.url = Some(args.path.clone());
         None
     } else if args.path == "-" {
-        Some(berth_client::body::reader_body(tokio::io::stdin()))
+        Some(berth_client::body::blocking_reader_body(std::io::stdin()))
     } else {
-        let file = tokio::fs::File::open(&args.path).await.map_err(|err| {
+        let file = std::fs::File::open(&args.path).map_err(|err| {
             anyhow::anyhow!(
                 "open {}: {}",
                 args.path,
                 berth_client::transport::io_reason(&err)
             )
         })?;
-        Some(berth_client::body::reader_body(file))
+        Some(berth_client::body::blocking_reader_body(file))
     };
     let client = crate::connection::connect(global).await?;
     let report = archive::import(&client, &options, tarball).await?;

@@ -13,10 +13,10 @@ pub async fn run(global: &GlobalArgs, args: &LoadArgs) -> anyhow::Result<u8> {
     let input = args.input.as_deref().filter(|i| !i.is_empty());
     let body = match input {
         Some(path) => {
-            let file = tokio::fs::File::open(path).await.map_err(|err| {
+            let file = std::fs::File::open(path).map_err(|err| {
                 anyhow::anyhow!("stat {path}: {}", berth_client::transport::io_reason(&err))
             })?;
-            berth_client::body::reader_body(file)
+            berth_client::body::blocking_reader_body(file)
         }
         None => {
             if std::io::stdin().is_terminal() {
@@ -24,7 +24,7 @@ pub async fn run(global: &GlobalArgs, args: &LoadArgs) -> anyhow::Result<u8> {
                     "cannot read from terminal, use command-line redirection or the --input flag"
                 );
             }
-            berth_client::body::reader_body(tokio::io::stdin())
+            berth_client::body::blocking_reader_body(std::io::stdin())
         }
     };
     let client = crate::connection::connect(global).await?;

@@ -39,6 +39,11 @@ pub async fn run(global: &GlobalArgs, command: ImageCommand) -> anyhow::Result<u
         ImageCommand::Prune(args) => prune::run(global, &args).await,
         ImageCommand::Rm(args) => rm::run(global, &args).await,
         ImageCommand::Tag(args) => tag::run(global, &args).await,
+        ImageCommand::Exists(args) => {
+            let client = crate::connection::connect(global).await?;
+            let found = berth_client::api::images::exists(&client, &args.image).await?;
+            Ok(if found { 0 } else { 1 })
+        }
         ImageCommand::Untag(args) => untag::run(global, &args).await,
         ImageCommand::Mount(_) => refuse_remote("image mount"),
         ImageCommand::Sign(args) => refuse_remote_min("image sign", &args.args, 1),

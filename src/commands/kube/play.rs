@@ -104,7 +104,10 @@ fn play_options(args: &KubePlayArgs) -> anyhow::Result<PlayOptions> {
         static_ips: args.ips.iter().map(ToString::to_string).collect(),
         static_macs: args.mac_addresses.clone(),
         quiet: args.quiet,
-        tls_verify: args.tls_verify,
-        registry_auth: registry_auth(args.creds.as_deref(), None)?,
+        tls_verify: args.credentials.tls_verify,
+        registry_auth: registry_auth(
+            args.credentials.creds.as_deref(),
+            args.credentials.authfile.as_deref(),
+        )?,
     })
 }

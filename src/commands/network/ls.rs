@@ -15,17 +15,17 @@ use crate::output::humanize::Timestamp;
 use crate::output::report;
 
 pub async fn run(global: &GlobalArgs, args: &NetworkLsArgs) -> anyhow::Result<u8> {
-    let filters = filter_map(&args.filters)?;
+    let filters = filter_map(&args.list.filters)?;
     let client = crate::connection::connect(global).await?;
     let mut listed = berth_client::api::networks::list(&client, &filters).await?;
     listed.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    if args.quiet {
+    if args.list.quiet {
         for network in &listed {
             print_line(network["name"].as_str().unwrap_or_default())?;
         }
         return Ok(0);
     }
-    if args.format.as_deref().is_some_and(report::is_json) {
+    if args.list.format.as_deref().is_some_and(report::is_json) {
         return print_json_list(&listed);
     }
     let rows: Vec<NetworkRow> = listed
@@ -34,9 +34,9 @@ pub async fn run(global: &GlobalArgs, args: &NetworkLsArgs) -> anyhow::Result<u8
         .collect();
     let options = report::ListOptions {
         name: "ls",
-        format: args.format.as_deref(),
+        format: args.list.format.as_deref(),
         default_format: "{{range .}}{{.ID}}\t{{.Name}}\t{{.Driver}}\n{{end -}}",
-        noheading: args.noheading,
+        noheading: args.list.noheading,
     };
     let headers = report::headers_of::<NetworkRow>(&[
         ("Name", "name"),

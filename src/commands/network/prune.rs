@@ -3,8 +3,8 @@
 
 use crate::cli::network::NetworkPruneArgs;
 use crate::cli::GlobalArgs;
-use crate::commands::container::{finish_with_errors, print_line};
-use crate::commands::objects::{confirm, filter_map};
+use crate::commands::container::print_line;
+use crate::commands::objects::{confirm, filter_map, print_prune_results};
 
 pub async fn run(global: &GlobalArgs, args: &NetworkPruneArgs) -> anyhow::Result<u8> {
     if !args.force {
@@ -19,20 +19,15 @@ pub async fn run(global: &GlobalArgs, args: &NetworkPruneArgs) -> anyhow::Result
     print_prune_reports(&reports, false)
 }
 
-/// podman's `PrintNetworkPruneResults`.
+/// podman's prune results with the heading `Deleted Networks` (system prune).
 pub(crate) fn print_prune_reports(
     reports: &[berth_client::api::networks::NetworkRemoveReport],
     heading: bool,
 ) -> anyhow::Result<u8> {
-    if heading && !reports.is_empty() {
-        print_line("Deleted Networks")?;
-    }
-    let mut errors = Vec::new();
-    for report in reports {
-        match &report.err {
-            Some(err) if !err.is_empty() => errors.push(anyhow::anyhow!("{err}")),
-            _ => print_line(&report.name)?,
-        }
-    }
-    finish_with_errors(errors)
+    print_prune_results(
+        heading.then_some("Deleted Networks"),
+        reports
+            .iter()
+            .map(|report| (report.name.as_str(), report.err.as_deref())),
+    )
 }

@@ -9,11 +9,11 @@ use anyhow::Context;
 use berth_client::api::pods::{self, PodSpec};
 use serde_json::{json, Map, Value};
 
-use crate::cli::container::CreateFlags;
+use crate::cli::container::{CreateFlags, SharedCreateFlags};
 use crate::cli::pod::PodCreateArgs;
 use crate::cli::GlobalArgs;
 use crate::commands::container::print_line;
-use crate::commands::container::spec::parse_publish;
+use crate::commands::container::spec::{apply_static_addresses, parse_publish};
 use crate::commands::objects::key_values;
 
 pub async fn run(global: &GlobalArgs, args: &PodCreateArgs) -> anyhow::Result<u8> {
@@ -64,7 +64,7 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
         [_] => anyhow::bail!("cannot specify --name and NAME at the same time"),
         more => anyhow::bail!("accepts at most 1 arg(s), received {}", more.len()),
     }
-    spec.labels = key_values(&args.labels).context("unable to process labels")?;
+    spec.labels = key_values(&args.shared.label).context("unable to process labels")?;
     let share = args.share.as_deref().unwrap_or("ipc,net,uts");
     // No namespaces to share: no infra container, unless asked for.
     let infra = args.infra.unwrap_or(share != "none" && !share.is_empty());
@@ -72,9 +72,9 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
     other.insert("pidns".into(), json!({"nsmode": "private"}));
     other.insert("userns".into(), json!({}));
     other.insert("utsns".into(), json!({}));
-    apply_network(args, other)?;
+    apply_network(args, infra, other)?;
     if !infra {
-        if args.no_hosts {
+        if args.shared.no_hosts {
             anyhow::bail!("cannot specify --no-hosts without an infra container");
         }
         if args.infra_name.is_some() {
@@ -83,8 +83,17 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
         if args.share.is_some() && share != "none" && !share.is_empty() {
             anyhow::bail!("cannot set share({share}) namespaces without an infra container");
         }
-        if !args.publish.is_empty() {
+        if !args.shared.publish.is_empty() {
             anyhow::bail!("you must have an infra container to publish port bindings to the host");
+        }
+        for (given, flag) in [
+            (args.shared.ip.is_some(), "--ip"),
+            (args.shared.ip6.is_some(), "--ip6"),
+            (args.shared.mac_address.is_some(), "--mac"),
+        ] {
+            if given {
+                anyhow::bail!("cannot set {flag} without infra container: invalid argument");
+            }
         }
         spec.no_infra = true;
         return Ok(spec);
@@ -103,7 +112,7 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
     shared.extend(share.split(',').map(String::from));
     spec.shared_namespaces = Some(shared);
     other.insert("share_parent".into(), json!(args.share_parent));
-    if let Some(hostname) = &args.hostname {
+    if let Some(hostname) = &args.shared.hostname {
         spec.hostname = hostname.clone();
     }
     if let Some(image) = &args.infra_image {
@@ -123,21 +132,22 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
         other.insert("infra_conmon_pid_file".into(), json!(pidfile));
     }
     spec.portmappings = args
+        .shared
         .publish
         .iter()
         .map(|publish| parse_publish(publish))
         .collect::<anyhow::Result<_>>()?;
-    if args.no_hosts {
-        if !args.add_hosts.is_empty() {
+    if args.shared.no_hosts {
+        if !args.shared.add_host.is_empty() {
             anyhow::bail!("--no-hosts and --add-host cannot be set together");
         }
         other.insert("no_manage_hosts".into(), json!(true));
     }
     for (key, values) in [
-        ("hostadd", &args.add_hosts),
-        ("dns_server", &args.dns),
-        ("dns_search", &args.dns_search),
-        ("dns_option", &args.dns_options),
+        ("hostadd", &args.shared.add_host),
+        ("dns_server", &args.shared.dns),
+        ("dns_search", &args.shared.dns_search),
+        ("dns_option", &args.shared.dns_option),
     ] {
         if !values.is_empty() {
             other.insert(key.into(), json!(values));
@@ -152,19 +162,27 @@ pub fn build(args: &PodCreateArgs, argv: Vec<String>) -> anyhow::Result<PodSpec>
 /// pod's fields back from its JSON): resources, namespaces, storage,
 /// sysctls, labels from files; devices and security options as given.
 fn apply_infra_settings(args: &PodCreateArgs, spec: &mut PodSpec) -> anyhow::Result<()> {
+    // What the pod sets itself is left out of the infra container's flags.
+    let shared = SharedCreateFlags {
+        add_host: Vec::new(),
+        device: Vec::new(),
+        dns: Vec::new(),
+        dns_option: Vec::new(),
+        dns_search: Vec::new(),
+        hostname: None,
+        ip: None,
+        ip6: None,
+        label: Vec::new(),
+        mac_address: None,
+        network: Vec::new(),
+        network_alias: Vec::new(),
+        no_hosts: false,
+        publish: Vec::new(),
+        security_opt: Vec::new(),
+        ..args.shared.clone()
+    };
     let flags = CreateFlags {
-        cpu_shares: args.cpu_shares,
-        cpus: args.cpus,
-        cpuset_cpus: args.cpuset_cpus.clone(),
-        label_file: args.label_files.clone(),
-        memory: args.memory.clone(),
-        pid: args.pid.clone(),
-        shm_size: args.shm_size.clone(),
-        sysctl: args.sysctls.clone(),
-        userns: args.userns.clone(),
-        uts: args.uts.clone(),
-        volume: args.volumes.clone(),
-        volumes_from: args.volumes_from.clone(),
+        shared,
         ..CreateFlags::default()
     };
     let infra = crate::commands::container::spec::build(&flags, "", &[], Vec::new(), &|_| None)?;
@@ -174,6 +192,8 @@ fn apply_infra_settings(args: &PodCreateArgs, spec: &mut PodSpec) -> anyhow::Res
             .or_insert_with(|| value.clone());
     }
     let infra = serde_json::to_value(&infra)?;
+    // The fields podman's client carries over (its pod spec has no
+    // per-device weights or write limits: those are dropped, as there).
     for key in [
         "pidns",
         "userns",
@@ -184,20 +204,21 @@ fn apply_infra_settings(args: &PodCreateArgs, spec: &mut PodSpec) -> anyhow::Res
         "volumes_from",
         "shm_size",
         "resource_limits",
+        "throttleReadBpsDevice",
+        "idmappings",
+        "cgroup_parent",
     ] {
         if let Some(value) = infra.get(key) {
             spec.other.insert(key.into(), value.clone());
         }
     }
-    if let Some(parent) = &args.cgroup_parent {
-        spec.other.insert("cgroup_parent".into(), json!(parent));
-    }
-    if !args.devices.is_empty() {
-        spec.other.insert("pod_devices".into(), json!(args.devices));
-    }
-    if !args.security_opts.is_empty() {
+    if !args.shared.device.is_empty() {
         spec.other
-            .insert("security_opt".into(), json!(args.security_opts));
+            .insert("pod_devices".into(), json!(args.shared.device));
+    }
+    if !args.shared.security_opt.is_empty() {
+        spec.other
+            .insert("security_opt".into(), json!(args.shared.security_opt));
     }
     Ok(())
 }
@@ -205,10 +226,14 @@ fn apply_infra_settings(args: &PodCreateArgs, spec: &mut PodSpec) -> anyhow::Res
 /// `--network`: a namespace mode (`host`, `none`, `private`,
 /// `slirp4netns[:opts]`, `ns:PATH`, `container:ID`) or network names
 /// (joined in bridge mode, with `--network-alias`).
-fn apply_network(args: &PodCreateArgs, other: &mut Map<String, Value>) -> anyhow::Result<()> {
+fn apply_network(
+    args: &PodCreateArgs,
+    infra: bool,
+    other: &mut Map<String, Value>,
+) -> anyhow::Result<()> {
     let mut netns = json!({});
     let mut networks = Map::new();
-    for network in &args.networks {
+    for network in &args.shared.network {
         let (mode, value) = network.split_once(':').unwrap_or((network, ""));
         match mode {
             "host" | "none" | "private" | "bridge" if value.is_empty() => {
@@ -221,17 +246,20 @@ fn apply_network(args: &PodCreateArgs, other: &mut Map<String, Value>) -> anyhow
             _ => {
                 netns = json!({"nsmode": "bridge"});
                 let mut options = json!({"interface_name": ""});
-                if !args.network_aliases.is_empty() {
-                    options["aliases"] = json!(args.network_aliases);
+                if !args.shared.network_alias.is_empty() {
+                    options["aliases"] = json!(args.shared.network_alias);
                 }
                 networks.insert(network.clone(), options);
             }
         }
     }
+    if infra {
+        apply_static_addresses(&args.shared, Some(&netns), &mut networks)?;
+    }
     other.insert("netns".into(), netns);
     other.insert(
         "Networks".into(),
-        if networks.is_empty() && args.networks.is_empty() {
+        if networks.is_empty() && args.shared.network.is_empty() {
             Value::Null
         } else {
             Value::Object(networks)

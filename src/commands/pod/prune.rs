@@ -3,8 +3,8 @@
 
 use crate::cli::pod::PodPruneArgs;
 use crate::cli::GlobalArgs;
-use crate::commands::container::{finish_with_errors, print_line};
-use crate::commands::objects::confirm;
+use crate::commands::container::print_line;
+use crate::commands::objects::{confirm, print_prune_results};
 
 pub async fn run(global: &GlobalArgs, args: &PodPruneArgs) -> anyhow::Result<u8> {
     if !args.force {
@@ -18,20 +18,15 @@ pub async fn run(global: &GlobalArgs, args: &PodPruneArgs) -> anyhow::Result<u8>
     print_prune_reports(&reports, false)
 }
 
-/// podman's `PrintPodPruneResults`.
+/// podman's prune results with the heading `Deleted Pods` (system prune).
 pub(crate) fn print_prune_reports(
     reports: &[berth_client::api::pods::PodRemoveReport],
     heading: bool,
 ) -> anyhow::Result<u8> {
-    if heading && !reports.is_empty() {
-        print_line("Deleted Pods")?;
-    }
-    let mut errors = Vec::new();
-    for report in reports {
-        match &report.err {
-            Some(err) if !err.is_empty() => errors.push(anyhow::anyhow!("{err}")),
-            _ => print_line(&report.id)?,
-        }
-    }
-    finish_with_errors(errors)
+    print_prune_results(
+        heading.then_some("Deleted Pods"),
+        reports
+            .iter()
+            .map(|report| (report.id.as_str(), report.err.as_deref())),
+    )
 }

@@ -16,12 +16,12 @@ use crate::output::humanize::{time_ago, Timestamp};
 use crate::output::report;
 
 pub async fn run(global: &GlobalArgs, args: &PodPsArgs) -> anyhow::Result<u8> {
-    if args.quiet && args.format.as_deref().is_some_and(|f| !f.is_empty()) {
+    if args.list.quiet && args.list.format.as_deref().is_some_and(|f| !f.is_empty()) {
         anyhow::bail!("quiet and format cannot be used together");
     }
-    let filters = filter_map(&split_commas(&args.filters))?;
+    let filters = filter_map(&split_commas(&args.list.filters))?;
     let client = crate::connection::connect(global).await?;
-    let json = args.format.as_deref().is_some_and(report::is_json);
+    let json = args.list.format.as_deref().is_some_and(report::is_json);
     // `--format json` prints the engine's objects as they came.
     let mut raw = if json {
         berth_client::api::pods::list_raw(&client, &filters).await?
@@ -41,7 +41,7 @@ pub async fn run(global: &GlobalArgs, args: &PodPsArgs) -> anyhow::Result<u8> {
         return print_json_list(&raw);
     }
     listed = order.iter().map(|&i| listed[i].clone()).collect();
-    if args.quiet {
+    if args.list.quiet {
         for pod in &listed {
             print_line(&pod.id)?;
         }
@@ -54,9 +54,9 @@ pub async fn run(global: &GlobalArgs, args: &PodPsArgs) -> anyhow::Result<u8> {
         .collect();
     let options = report::ListOptions {
         name: "ps",
-        format: args.format.as_deref(),
+        format: args.list.format.as_deref(),
         default_format: &default_format(args),
-        noheading: args.noheading,
+        noheading: args.list.noheading,
     };
     let headers = report::headers(
         ["ListPodsReport"],

@@ -11,7 +11,7 @@ use crate::output::humanize::{time_ago, Timestamp};
 use crate::output::{json, report};
 
 pub async fn run(global: &GlobalArgs, args: &SecretLsArgs) -> anyhow::Result<u8> {
-    let filters = filter_map(&split_commas(&args.filters))?;
+    let filters = filter_map(&split_commas(&args.list.filters))?;
     let client = crate::connection::connect(global).await?;
     let listed = berth_client::api::secrets::list(&client, &filters).await?;
     let now = Timestamp::now();
@@ -38,23 +38,23 @@ pub async fn run(global: &GlobalArgs, args: &SecretLsArgs) -> anyhow::Result<u8>
             }
         })
         .collect();
-    if args.quiet && args.format.is_none() {
+    if args.list.quiet && args.list.format.is_none() {
         for row in &rows {
             print_line(&row.ID)?;
         }
         return Ok(0);
     }
-    if args.format.as_deref().is_some_and(report::is_json) {
+    if args.list.format.as_deref().is_some_and(report::is_json) {
         // podman 4.3 prints the word `json` here; later podmans the rows.
         print_line(&json::to_string_pretty(&rows, "    ")?)?;
         return Ok(0);
     }
     let options = report::ListOptions {
         name: "ls",
-        format: args.format.as_deref(),
+        format: args.list.format.as_deref(),
         default_format:
             "{{range .}}{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.CreatedAt}}\t{{.UpdatedAt}}\n{{end -}}",
-        noheading: args.noheading,
+        noheading: args.list.noheading,
     };
     let headers =
         report::headers_of::<SecretRow>(&[("CreatedAt", "created"), ("UpdatedAt", "updated")]);

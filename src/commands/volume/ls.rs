@@ -14,20 +14,20 @@ use crate::output::humanize::Timestamp;
 use crate::output::report;
 
 pub async fn run(global: &GlobalArgs, args: &VolumeLsArgs) -> anyhow::Result<u8> {
-    if args.quiet && args.format.is_some() {
+    if args.list.quiet && args.list.format.is_some() {
         anyhow::bail!("quiet and format flags cannot be used together");
     }
-    let filters = filter_map(&split_commas(&args.filters))?;
+    let filters = filter_map(&split_commas(&args.list.filters))?;
     let client = crate::connection::connect(global).await?;
     let listed = berth_client::api::volumes::list(&client, &filters).await?;
-    if args.format.as_deref().is_some_and(report::is_json) {
+    if args.list.format.as_deref().is_some_and(report::is_json) {
         return print_json_list(&listed);
     }
     if listed.is_empty() {
         return Ok(0);
     }
     let rows: Vec<VolumeRow> = listed.iter().map(VolumeRow::new).collect();
-    let format = match (&args.format, args.quiet) {
+    let format = match (&args.list.format, args.list.quiet) {
         (Some(format), _) => Some(format.as_str()),
         (None, true) => Some("{{.Name}}\n"),
         (None, false) => None,
@@ -36,7 +36,7 @@ pub async fn run(global: &GlobalArgs, args: &VolumeLsArgs) -> anyhow::Result<u8>
         name: "ls",
         format,
         default_format: "{{range .}}{{.Driver}}\t{{.Name}}\n{{end -}}",
-        noheading: args.noheading,
+        noheading: args.list.noheading,
     };
     let headers = report::headers_of::<VolumeRow>(&[("Name", "volume name")]);
     drop(report::render_list(

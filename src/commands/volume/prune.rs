@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use crate::cli::volume::VolumePruneArgs;
 use crate::cli::GlobalArgs;
-use crate::commands::container::{finish_with_errors, print_line};
-use crate::commands::objects::{confirm, filter_map};
+use crate::commands::container::print_line;
+use crate::commands::objects::{confirm, filter_map, print_prune_results};
 
 pub async fn run(global: &GlobalArgs, args: &VolumePruneArgs) -> anyhow::Result<u8> {
     let filters = filter_map(&args.filters)?;
@@ -37,21 +37,15 @@ pub async fn run(global: &GlobalArgs, args: &VolumePruneArgs) -> anyhow::Result<
     print_prune_reports(&reports, false)
 }
 
-/// podman's `PrintVolumePruneResults`: the pruned ids (after a heading
-/// when asked), errors as `Error:` lines with the last one returned.
+/// podman's prune results with the heading `Deleted Volumes` (system prune).
 pub(crate) fn print_prune_reports(
     reports: &[berth_client::api::PruneReport],
     heading: bool,
 ) -> anyhow::Result<u8> {
-    if heading && !reports.is_empty() {
-        print_line("Deleted Volumes")?;
-    }
-    let mut errors = Vec::new();
-    for report in reports {
-        match &report.err {
-            Some(err) if !err.is_empty() => errors.push(anyhow::anyhow!("{err}")),
-            _ => print_line(&report.id)?,
-        }
-    }
-    finish_with_errors(errors)
+    print_prune_results(
+        heading.then_some("Deleted Volumes"),
+        reports
+            .iter()
+            .map(|report| (report.id.as_str(), report.err.as_deref())),
+    )
 }
