@@ -3,7 +3,7 @@
 
 use berth_client::api::maintenance;
 
-use super::{all_container_ids, check_all_exist, finish_with_errors, print_line};
+use super::{check_all_exist, container_ids_where, finish_with_errors, print_line};
 use crate::cli::housekeeping::InitArgs;
 use crate::cli::GlobalArgs;
 
@@ -16,17 +16,10 @@ pub async fn run(global: &GlobalArgs, args: &InitArgs) -> anyhow::Result<u8> {
     }
     let client = crate::connection::connect(global).await?;
     let targets: Vec<String> = if args.all {
-        all_container_ids(&client, &[])
-            .await?
-            .into_iter()
-            .filter(|(_, state)| {
-                matches!(
-                    state.as_str(),
-                    "created" | "configured" | "exited" | "stopped"
-                )
-            })
-            .map(|(id, _)| id)
-            .collect()
+        container_ids_where(&client, &[], |state| {
+            matches!(state, "created" | "configured" | "exited" | "stopped")
+        })
+        .await?
     } else {
         check_all_exist(&client, &args.containers).await?;
         args.containers.clone()

@@ -2,7 +2,7 @@
 
 use berth_client::api::containers;
 
-use super::{all_container_ids, check_all_exist, finish_with_errors, print_line, read_cidfiles};
+use super::{check_all_exist, container_ids_where, finish_with_errors, print_line, read_cidfiles};
 use crate::cli::container::KillArgs;
 use crate::cli::GlobalArgs;
 
@@ -18,12 +18,7 @@ pub async fn run(global: &GlobalArgs, args: &KillArgs) -> anyhow::Result<u8> {
     }
     let client = crate::connection::connect(global).await?;
     let targets: Vec<String> = if args.all {
-        all_container_ids(&client, &[])
-            .await?
-            .into_iter()
-            .filter(|(_, state)| state == "running")
-            .map(|(id, _)| id)
-            .collect()
+        container_ids_where(&client, &[], |state| state == "running").await?
     } else {
         check_all_exist(&client, &names).await?;
         names

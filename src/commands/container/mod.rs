@@ -193,18 +193,24 @@ pub fn no_such_container(name: &str) -> anyhow::Error {
 }
 
 /// The ids of all containers (`--all`), optionally only those matching
-/// podman filters.
-pub async fn all_container_ids(
+/// podman filters, kept when `keep_state` accepts their state ("running",
+/// "exited", ...).
+pub async fn container_ids_where(
     client: &Client,
     filters: &[String],
-) -> anyhow::Result<Vec<(String, String)>> {
+    keep_state: impl Fn(&str) -> bool,
+) -> anyhow::Result<Vec<String>> {
     let options = berth_client::api::containers::ListOptions {
         all: true,
         filters: parse_filters(filters)?,
         ..Default::default()
     };
     let containers = berth_client::api::containers::list(client, &options).await?;
-    Ok(containers.into_iter().map(|c| (c.id, c.state)).collect())
+    Ok(containers
+        .into_iter()
+        .filter(|c| keep_state(&c.state))
+        .map(|c| c.id)
+        .collect())
 }
 
 /// `--filter key=value` flags as the API's filter map.

@@ -4,7 +4,7 @@
 
 use berth_client::api::maintenance;
 
-use super::{all_container_ids, check_all_exist, finish_with_errors, print_line};
+use super::{check_all_exist, container_ids_where, finish_with_errors, print_line};
 use crate::cli::housekeeping::PauseArgs;
 use crate::cli::GlobalArgs;
 
@@ -31,12 +31,7 @@ pub async fn run(global: &GlobalArgs, args: &PauseArgs, action: Action) -> anyho
             Action::Pause => "running",
             Action::Unpause => "paused",
         };
-        all_container_ids(&client, &args.filters)
-            .await?
-            .into_iter()
-            .filter(|(_, state)| !args.all || state == wanted)
-            .map(|(id, _)| id)
-            .collect()
+        container_ids_where(&client, &args.filters, |state| !args.all || state == wanted).await?
     } else {
         check_all_exist(&client, &args.containers).await?;
         args.containers.clone()

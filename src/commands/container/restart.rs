@@ -2,7 +2,7 @@
 
 use berth_client::api::containers;
 
-use super::{all_container_ids, check_all_exist, finish_with_errors, print_line};
+use super::{check_all_exist, container_ids_where, finish_with_errors, print_line};
 use crate::cli::container::RestartArgs;
 use crate::cli::GlobalArgs;
 
@@ -15,12 +15,10 @@ pub async fn run(global: &GlobalArgs, args: &RestartArgs) -> anyhow::Result<u8> 
     }
     let client = crate::connection::connect(global).await?;
     let targets: Vec<String> = if args.all || args.running || !args.filters.is_empty() {
-        all_container_ids(&client, &args.filters)
-            .await?
-            .into_iter()
-            .filter(|(_, state)| !args.running || state == "running")
-            .map(|(id, _)| id)
-            .collect()
+        container_ids_where(&client, &args.filters, |state| {
+            !args.running || state == "running"
+        })
+        .await?
     } else {
         check_all_exist(&client, &args.containers).await?;
         args.containers.clone()

@@ -4,7 +4,7 @@
 
 use berth_client::api::containers::{self, RemoveOptions};
 
-use super::{all_container_ids, print_line, read_cidfiles};
+use super::{container_ids_where, print_line, read_cidfiles};
 use crate::cli::container::RmArgs;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
@@ -23,11 +23,7 @@ pub async fn run(global: &GlobalArgs, args: &RmArgs) -> anyhow::Result<u8> {
     }
     let client = crate::connection::connect(global).await?;
     let targets: Vec<String> = if args.all || !args.filters.is_empty() {
-        all_container_ids(&client, &args.filters)
-            .await?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect()
+        container_ids_where(&client, &args.filters, |_| true).await?
     } else {
         names
     };

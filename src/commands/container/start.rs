@@ -5,7 +5,7 @@ use berth_client::api::containers;
 use serde_json::Value;
 
 use super::session::{self, AttachFailure, Outcome, SessionOptions, TtyTarget};
-use super::{all_container_ids, check_all_exist, finish_with_errors, print_line};
+use super::{check_all_exist, container_ids_where, finish_with_errors, print_line};
 use crate::cli::container::StartArgs;
 use crate::cli::GlobalArgs;
 use crate::terminal::DetachKeys;
@@ -68,12 +68,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<u8> {
     }
 
     let targets: Vec<String> = if args.all || !args.filters.is_empty() {
-        all_container_ids(&client, &args.filters)
-            .await?
-            .into_iter()
-            .filter(|(_, state)| state != "running")
-            .map(|(id, _)| id)
-            .collect()
+        container_ids_where(&client, &args.filters, |state| state != "running").await?
     } else {
         check_all_exist(&client, &args.containers).await?;
         args.containers.clone()

@@ -3,7 +3,7 @@
 
 use berth_client::api::containers;
 
-use super::{all_container_ids, check_all_exist, finish_with_errors, print_line};
+use super::{check_all_exist, container_ids_where, finish_with_errors, print_line};
 use crate::cli::container::StopArgs;
 use crate::cli::GlobalArgs;
 
@@ -16,11 +16,7 @@ pub async fn run(global: &GlobalArgs, args: &StopArgs) -> anyhow::Result<u8> {
     }
     let client = crate::connection::connect(global).await?;
     let targets: Vec<String> = if args.all || !args.filters.is_empty() {
-        all_container_ids(&client, &args.filters)
-            .await?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect()
+        container_ids_where(&client, &args.filters, |_| true).await?
     } else {
         check_all_exist(&client, &args.containers).await?;
         args.containers.clone()
