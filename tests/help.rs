@@ -2,9 +2,8 @@
 //! secret, events, system, prune, build, archive, housekeeping, registry
 //! and manifest commands (top-level and `container`/`image` spellings):
 //! berth's help exits 0, opens with podman's one-line summary and offers
-//! every flag podman's remote client lists, apart from the gaps named
-//! here; and every subcommand and alias podman's remote client offers in
-//! the command groups is there.
+//! every flag podman's remote client lists; and every subcommand and
+//! alias podman's remote client offers in the command groups is there.
 
 mod common;
 
@@ -12,68 +11,6 @@ use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 
 use common::env::TestEnv;
-
-/// Flags podman lists that berth does not offer yet, per command.
-const KNOWN_GAPS: &[(&str, &[&str])] = &[("build", BUILD_GAPS), ("image build", BUILD_GAPS)];
-
-/// `build`'s flags for resources, namespaces, caches, secrets and the
-/// like, which berth does not send to the engine yet.
-const BUILD_GAPS: &[&str] = &[
-    "all-platforms",
-    "build-context",
-    "cache-from",
-    "cache-to",
-    "cache-ttl",
-    "cap-add",
-    "cap-drop",
-    "cert-dir",
-    "cgroup-parent",
-    "cgroupns",
-    "cpp-flag",
-    "cpu-period",
-    "cpu-quota",
-    "cpu-shares",
-    "cpuset-cpus",
-    "cpuset-mems",
-    "decryption-key",
-    "device",
-    "disable-compression",
-    "dns",
-    "dns-option",
-    "dns-search",
-    "hooks-dir",
-    "http-proxy",
-    "identity-label",
-    "ipc",
-    "isolation",
-    "jobs",
-    "logfile",
-    "manifest",
-    "memory",
-    "memory-swap",
-    "no-hosts",
-    "omit-history",
-    "os-feature",
-    "os-version",
-    "pid",
-    "retry",
-    "retry-delay",
-    "runtime-flag",
-    "secret",
-    "security-opt",
-    "shm-size",
-    "skip-unused-stages",
-    "ssh",
-    "stdin",
-    "timestamp",
-    "ulimit",
-    "userns",
-    "userns-gid-map",
-    "userns-gid-map-group",
-    "userns-uid-map",
-    "userns-uid-map-user",
-    "uts",
-];
 
 /// Commands whose help podman's remote client cannot show: it refuses
 /// `volume export`, fails `volume import --help` on its argument count,
@@ -288,23 +225,11 @@ fn help_matches_podman() {
                 summary(&podman)
             ));
         }
-        let gaps: BTreeSet<String> = KNOWN_GAPS
-            .iter()
-            .filter(|(gap_command, _)| gap_command == command)
-            .flat_map(|(_, flags)| flags.iter().map(|flag| flag.to_string()))
-            .collect();
         let offered = long_flags(&help);
         let listed = long_flags(&podman);
-        let missing: Vec<&String> = listed
-            .difference(&offered)
-            .filter(|flag| !gaps.contains(*flag))
-            .collect();
+        let missing: Vec<&String> = listed.difference(&offered).collect();
         if !missing.is_empty() {
             problems.push(format!("{command}: no {missing:?}"));
-        }
-        let filled: Vec<&String> = gaps.intersection(&offered).collect();
-        if !filled.is_empty() {
-            problems.push(format!("{command}: {filled:?} are no longer gaps"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -791,8 +791,26 @@ fn id_mappings_from(
     if named {
         let user = flags.subuidname.as_ref().or(flags.subgidname.as_ref());
         let group = flags.subgidname.as_ref().or(flags.subuidname.as_ref());
-        uids = sub_id_ranges(subuid, user.map_or("", String::as_str), "subuid", "user")?;
-        gids = sub_id_ranges(subgid, group.map_or("", String::as_str), "subgid", "group")?;
+        let as_json = |ranges: Vec<[u64; 3]>| -> Vec<Value> {
+            ranges
+                .into_iter()
+                .map(|[container, host, size]| {
+                    json!({ "container_id": container, "host_id": host, "size": size })
+                })
+                .collect()
+        };
+        uids = as_json(sub_id_ranges(
+            subuid,
+            user.map_or("", String::as_str),
+            "subuid",
+            "user",
+        )?);
+        gids = as_json(sub_id_ranges(
+            subgid,
+            group.map_or("", String::as_str),
+            "subgid",
+            "group",
+        )?);
     }
     let (uid_flags, gid_flags) = match (flags.uidmap.is_empty(), flags.gidmap.is_empty()) {
         (false, true) => (&flags.uidmap, &flags.uidmap),
@@ -832,8 +850,13 @@ fn parse_id_maps(entries: &[String], what: &str) -> anyhow::Result<Vec<Value>> {
 }
 
 /// The ranges `/etc/subuid`-style `file` lists for `name`, mapped from
-/// container id 0 upwards.
-fn sub_id_ranges(file: &Path, name: &str, kind: &str, owner: &str) -> anyhow::Result<Vec<Value>> {
+/// container id 0 upwards: (container id, host id, size).
+pub fn sub_id_ranges(
+    file: &Path,
+    name: &str,
+    kind: &str,
+    owner: &str,
+) -> anyhow::Result<Vec<[u64; 3]>> {
     let text = std::fs::read_to_string(file).unwrap_or_default();
     let mut next = 0u64;
     let mut ranges = Vec::new();
@@ -847,7 +870,7 @@ fn sub_id_ranges(file: &Path, name: &str, kind: &str, owner: &str) -> anyhow::Re
             continue;
         };
         if entry == name {
-            ranges.push(json!({ "container_id": next, "host_id": start, "size": size }));
+            ranges.push([next, start, size]);
             next += size;
         }
     }

@@ -3,14 +3,14 @@
 //! Containerfile from outside it or from stdin) that is sent while it is
 //! written, and prints the engine's build output as it arrives.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use berth_client::api::build::{self, BuildOptions};
+use berth_client::api::build;
 use berth_client::archive::ignore::{parse_ignore_file, PatternMatcher};
 use berth_client::archive::write::TarWriter;
 
+use super::build_query;
 use crate::cli::build::BuildArgs;
 use crate::cli::GlobalArgs;
 
@@ -28,8 +28,16 @@ pub async fn run(global: &GlobalArgs, args: &BuildArgs) -> anyhow::Result<u8> {
     if !context.is_dir() {
         anyhow::bail!("context must be a directory: {context_arg:?}");
     }
-    let plan = ContextPlan::new(&context, args)?;
-    let options = build_options(args, &plan)?;
+    build_query::check_flags(args)?;
+    let mut plan = ContextPlan::new(&context, args)?;
+    // Build output goes to --logfile instead of stdout, as with podman.
+    let mut output: Box<dyn Write> = match &args.logfile {
+        Some(path) => Box::new(open_logfile(path)?),
+        None => Box::new(std::io::stdout()),
+    };
+    let secrets = build_query::remote_secrets(&args.secrets)?;
+    plan.extra_files.extend(secrets.files);
+    let options = build_query::build_options(args, plan.containerfiles.clone(), secrets.specs)?;
     let client = crate::connection::connect(global).await?;
 
     let (writer, body) = berth_client::body::writer_body();
@@ -64,9 +72,8 @@ pub async fn run(global: &GlobalArgs, args: &BuildArgs) -> anyhow::Result<u8> {
                 last_id = Some(id.to_string());
             }
             if !args.quiet {
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(text.as_bytes())?;
-                stdout.flush()?;
+                output.write_all(text.as_bytes())?;
+                output.flush()?;
             }
         }
     }
@@ -85,13 +92,28 @@ pub async fn run(global: &GlobalArgs, args: &BuildArgs) -> anyhow::Result<u8> {
         anyhow::bail!("the engine finished the build without naming the image");
     };
     if args.quiet {
-        crate::commands::container::print_line(&id)?;
+        writeln!(output, "{id}")?;
+        output.flush()?;
     }
     if let Some(file) = &args.iidfile {
         std::fs::write(file, format!("sha256:{id}"))
             .map_err(|err| anyhow::anyhow!("writing {file}: {err}"))?;
     }
     Ok(0)
+}
+
+/// `--logfile`: created (or truncated) for the owner only, as podman does.
+fn open_logfile(path: &str) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map_err(|err| anyhow::anyhow!("open {path}: {}", berth_client::transport::io_reason(&err)))
 }
 
 /// N of an engine error ending in "exit status N" (a failed `RUN`).
@@ -209,96 +231,6 @@ fn read_ignore_patterns(root: &Path, ignorefile: Option<&str>) -> anyhow::Result
         }
     }
     Ok(Vec::new())
-}
-
-fn build_options(args: &BuildArgs, plan: &ContextPlan) -> anyhow::Result<BuildOptions> {
-    let mut build_args = BTreeMap::new();
-    for arg in &args.build_args {
-        match arg.split_once('=') {
-            Some((key, value)) => {
-                build_args.insert(key.to_string(), value.to_string());
-            }
-            // podman takes `--build-arg NAME` from the environment.
-            None => {
-                if let Ok(value) = std::env::var(arg) {
-                    build_args.insert(arg.clone(), value);
-                }
-            }
-        }
-    }
-    let pull_policy = if args.pull_always {
-        "always"
-    } else if args.pull_never {
-        "never"
-    } else {
-        match args.pull.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("true" | "missing" | "ifmissing" | "notpresent") => "missing",
-            Some("always") => "always",
-            Some("false" | "never") => "never",
-            Some("newer" | "ifnewer") => "ifnewer",
-            Some(other) => anyhow::bail!("unrecognized pull policy {other}"),
-        }
-    };
-    let output_format = match args.format.as_str() {
-        "oci" => "application/vnd.oci.image.manifest.v1+json",
-        "docker" => "application/vnd.docker.distribution.manifest.v2+json",
-        other => anyhow::bail!("unrecognized image type {other:?}"),
-    };
-    let mut platforms = args.platform.clone();
-    if platforms.is_empty() && (args.os.is_some() || args.arch.is_some()) {
-        let mut platform = format!(
-            "{}/{}",
-            args.os.as_deref().unwrap_or("linux"),
-            args.arch.as_deref().unwrap_or("amd64")
-        );
-        if let Some(variant) = &args.variant {
-            platform.push('/');
-            platform.push_str(variant);
-        }
-        platforms.push(platform);
-    }
-    let mut extra = Vec::new();
-    if !args.add_hosts.is_empty() {
-        extra.push(("extrahosts".into(), serde_json::to_string(&args.add_hosts)?));
-    }
-    if !args.env.is_empty() {
-        extra.push(("envs".into(), serde_json::to_string(&args.env)?));
-    }
-    if !args.unset_env.is_empty() {
-        extra.push(("unsetenv".into(), serde_json::to_string(&args.unset_env)?));
-    }
-    if let Some(from) = &args.from {
-        extra.push(("from".into(), from.clone()));
-    }
-    if let Some(network) = &args.network {
-        extra.push(("networkmode".into(), network.clone()));
-    }
-    if args.squash_all {
-        extra.push(("squash".into(), "1".into()));
-        extra.push(("layers".into(), "0".into()));
-    }
-    let registry_auth =
-        crate::commands::registry::registry_auth(args.creds.as_deref(), args.authfile.as_deref())?;
-    Ok(BuildOptions {
-        dockerfiles: plan.containerfiles.clone(),
-        tags: args.tags.clone(),
-        build_args,
-        labels: args.labels.clone(),
-        annotations: args.annotations.clone(),
-        target: args.target.clone(),
-        no_cache: args.no_cache,
-        pull_policy: pull_policy.into(),
-        layers: args.layers && !args.squash_all,
-        squash: args.squash,
-        quiet: args.quiet,
-        rm: args.rm,
-        force_rm: args.force_rm,
-        platforms,
-        output_format: output_format.into(),
-        tls_verify: args.tls_verify,
-        extra,
-        registry_auth,
-    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! `pull`, `history`): one file per verb.
 
 pub mod build;
+pub mod build_query;
 pub mod history;
 pub mod import;
 pub mod list;
