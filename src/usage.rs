@@ -37,6 +37,8 @@ pub fn podman_style(err: &clap::Error, argv: &[String]) -> UsageError {
                 let received = positionals(argv).len();
                 let message = if min == max {
                     format!("accepts {max} arg(s), received {received}")
+                } else if is_range_args(&path) {
+                    format!("accepts between {min} and {max} arg(s), received {received}")
                 } else {
                     format!("accepts at most {max} arg(s), received {received}")
                 };
@@ -121,11 +123,7 @@ pub fn podman_style(err: &clap::Error, argv: &[String]) -> UsageError {
                 Some((min, max)) if min == max => {
                     format!("accepts {max} arg(s), received {received}")
                 }
-                Some((min, max))
-                    if path
-                        .last()
-                        .is_some_and(|verb| RANGE_ARGS.contains(&verb.as_str())) =>
-                {
+                Some((min, max)) if is_range_args(&path) => {
                     format!("accepts between {min} and {max} arg(s), received {received}")
                 }
                 _ => format!("requires at least {required} arg(s), only received {received}"),
@@ -235,7 +233,14 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// Commands whose positionals podman checks with cobra's `RangeArgs`.
-const RANGE_ARGS: &[&str] = &["commit", "import", "push"];
+const RANGE_ARGS: &[&str] = &["commit", "import", "push", "scp", "clone"];
+
+/// Whether the command's verb takes a range of arguments in cobra's
+/// `RangeArgs` wording.
+fn is_range_args(path: &[String]) -> bool {
+    path.last()
+        .is_some_and(|verb| RANGE_ARGS.contains(&verb.as_str()))
+}
 
 fn positional_bounds(path: &[String]) -> Option<(usize, usize)> {
     let command = find_command(path)?;

@@ -4,7 +4,8 @@
 # qemu-utils is named with qemu-system-x86's version: some machines carry a
 # newer qemu-utils from backports that conflicts with bookworm's QEMU.
 # ruby, zsh, fish and groff-base check the Homebrew formula, the completion
-# scripts and the man pages (tests/packaging.rs).
+# scripts and the man pages (tests/packaging.rs); criu checkpoints and
+# restores containers for runc (tests/checkpoint.rs).
 
 berth_packages=(
     podman runc busybox-static uidmap slirp4netns
@@ -12,7 +13,7 @@ berth_packages=(
     openssh-server openssh-client
     xz-utils zstd curl socat jq openssl python3
     debootstrap ignition mtools dosfstools e2fsprogs fdisk extlinux syslinux-common
-    hyperfine docker-registry apache2-utils ruby zsh fish groff-base
+    hyperfine docker-registry apache2-utils ruby zsh fish groff-base criu
 )
 
 berth_missing_packages() {

@@ -5,12 +5,19 @@
 use clap::{ArgAction, Args, Subcommand};
 
 use super::archive::{CommitArgs, CpArgs, DiffArgs, ExportArgs};
+use super::checkpoint::{CheckpointArgs, ContainerCloneArgs, RestoreArgs};
 use super::housekeeping::{InitArgs, PauseArgs, RenameArgs, StatsArgs, UpdateArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum ContainerCommand {
     /// Attach to a running container
     Attach(AttachArgs),
+
+    /// Checkpoints one or more containers
+    Checkpoint(CheckpointArgs),
+
+    /// Clone an existing container
+    Clone(ContainerCloneArgs),
 
     /// Create new image based on the changed container
     Commit(CommitArgs),
@@ -63,6 +70,9 @@ pub enum ContainerCommand {
 
     /// Restart one or more containers
     Restart(RestartArgs),
+
+    /// Restores one or more containers from a checkpoint
+    Restore(RestoreArgs),
 
     /// Remove one or more containers
     Rm(RmArgs),

@@ -43,6 +43,25 @@ pub struct PauseArgs {
 /// `update [options] CONTAINER`: new cgroup limits for a container.
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
+    #[command(flatten)]
+    pub resources: ResourceFlags,
+
+    /// Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_read_iops: Vec<String>,
+
+    /// Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)
+    #[arg(long, value_name = "DEVICE:RATE")]
+    pub device_write_iops: Vec<String>,
+
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}
+
+/// The cgroup limits `update` changes and `container clone` sets on its
+/// copy.
+#[derive(Debug, Args)]
+pub struct ResourceFlags {
     /// Block IO weight (relative weight) accepts a weight value between 10 and 1000.
     #[arg(long, value_name = "WEIGHT")]
     pub blkio_weight: Option<String>,
@@ -87,17 +106,9 @@ pub struct UpdateArgs {
     #[arg(long, value_name = "DEVICE:RATE")]
     pub device_read_bps: Vec<String>,
 
-    /// Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)
-    #[arg(long, value_name = "DEVICE:RATE")]
-    pub device_read_iops: Vec<String>,
-
     /// Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)
     #[arg(long, value_name = "DEVICE:RATE")]
     pub device_write_bps: Vec<String>,
-
-    /// Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)
-    #[arg(long, value_name = "DEVICE:RATE")]
-    pub device_write_iops: Vec<String>,
 
     /// Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))
     #[arg(short = 'm', long, value_name = "<number>[<unit>]")]
@@ -114,9 +125,6 @@ pub struct UpdateArgs {
     /// Tune container memory swappiness (0 to 100, or -1 for system default)
     #[arg(long, value_name = "SWAPPINESS", default_value_t = -1, allow_negative_numbers = true)]
     pub memory_swappiness: i64,
-
-    #[arg(value_name = "CONTAINER")]
-    pub container: String,
 }
 
 /// `stats [CONTAINER...]`.

@@ -50,11 +50,17 @@ pub enum ImageCommand {
     /// Save image(s) to an archive
     Save(SaveArgs),
 
+    /// securely copy images
+    Scp(ImageScpArgs),
+
     /// Search registry for image
     Search(SearchArgs),
 
     /// Add an additional name to a local image
     Tag(TagArgs),
+
+    /// Prints layer hierarchy of an image in a tree format
+    Tree(ImageTreeArgs),
 
     /// Remove a name from a local image
     Untag(UntagArgs),
@@ -70,6 +76,32 @@ pub enum ImageCommand {
 
     #[command(hide = true, alias = "umount")]
     Unmount(super::RefusedArgs),
+}
+
+/// `image scp [options] IMAGE [HOST::]`.
+#[derive(Debug, Args)]
+pub struct ImageScpArgs {
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// Where the server copies the image: one of its connections, `NAME::[IMAGE]`
+    #[arg(value_name = "HOST::")]
+    pub destination: Option<String>,
+
+    /// Suppress the output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// `image tree [options] IMAGE`.
+#[derive(Debug, Args)]
+pub struct ImageTreeArgs {
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// Show all child images and layers of the specified image
+    #[arg(long)]
+    pub whatrequires: bool,
 }
 
 /// `image exists IMAGE`.

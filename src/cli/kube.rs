@@ -1,5 +1,5 @@
-//! `berth kube ...`, `berth play kube` and `berth generate kube`: clap
-//! types only, with podman 4.3's flags. Behaviour lives in
+//! `berth kube ...`, `berth play kube` and `berth generate kube|spec|systemd`:
+//! clap types only, with podman 4.3's flags. Behaviour lives in
 //! `crate::commands::kube`.
 
 use clap::{ArgAction, Args, Subcommand};
@@ -28,6 +28,116 @@ pub enum PlayCommand {
 pub enum GenerateCommand {
     #[command(about = "Generate Kubernetes YAML from containers, pods or volumes.")]
     Kube(KubeGenerateArgs),
+
+    /// Generate Specgen JSON based on containers or pods
+    Spec(GenerateSpecArgs),
+
+    #[command(about = "Generate systemd units.")]
+    Systemd(Box<GenerateSystemdArgs>),
+}
+
+/// `generate spec [options] {CONTAINER|POD}`.
+#[derive(Debug, Args)]
+pub struct GenerateSpecArgs {
+    #[arg(value_name = "CONTAINER|POD")]
+    pub target: String,
+
+    /// Print the json in a compact format for consumption
+    #[arg(long)]
+    pub compact: bool,
+
+    /// Write output to the specified path
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub filename: Option<String>,
+
+    /// Specify a new name for the generated spec (default true)
+    #[arg(short = 'n', long = "name", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true", action = ArgAction::Set)]
+    pub rename: bool,
+}
+
+/// `generate systemd [options] {CONTAINER|POD}`.
+#[derive(Debug, Args)]
+pub struct GenerateSystemdArgs {
+    #[arg(value_name = "CONTAINER|POD")]
+    pub target: String,
+
+    /// Add dependencies order to the generated unit file
+    #[arg(long, value_name = "UNIT")]
+    pub after: Vec<String>,
+
+    /// Systemd unit name prefix for containers
+    #[arg(long, value_name = "PREFIX", default_value = "container")]
+    pub container_prefix: String,
+
+    /// Set environment variables to the systemd unit files
+    #[arg(short = 'e', long, value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+
+    /// Generate .service files instead of printing to stdout
+    #[arg(short = 'f', long)]
+    pub files: bool,
+
+    /// Print the created units in specified format (json)
+    #[arg(long, value_name = "FORMAT", default_value = "")]
+    pub format: String,
+
+    /// Use container/pod names instead of IDs
+    #[arg(short = 'n', long = "name")]
+    pub use_names: bool,
+
+    /// Create a new container or pod instead of starting an existing one
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub new: Option<bool>,
+
+    /// Skip header generation
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Systemd unit name prefix for pods
+    #[arg(long, value_name = "PREFIX", default_value = "pod")]
+    pub pod_prefix: String,
+
+    /// Similar to wants, but declares stronger requirement dependencies
+    #[arg(long, value_name = "UNIT")]
+    pub requires: Vec<String>,
+
+    /// Systemd restart-policy (default "on-failure")
+    #[arg(long, value_name = "POLICY")]
+    pub restart_policy: Option<String>,
+
+    /// Systemd restart-sec
+    #[arg(long, value_name = "SECONDS")]
+    pub restart_sec: Option<u64>,
+
+    /// Systemd unit name separator between name/id and prefix
+    #[arg(long, value_name = "SEPARATOR", default_value = "-")]
+    pub separator: String,
+
+    /// Start timeout override
+    #[arg(long, value_name = "SECONDS")]
+    pub start_timeout: Option<u64>,
+
+    /// Stop timeout override (default 10)
+    #[arg(long, value_name = "SECONDS")]
+    pub stop_timeout: Option<u64>,
+
+    /// Backwards alias for --stop-timeout
+    #[arg(
+        short = 't',
+        long,
+        alias = "timeout",
+        value_name = "SECONDS",
+        hide = true
+    )]
+    pub time: Option<u64>,
+
+    /// Make it a template file and use %i and %I specifiers. Working only for containers
+    #[arg(long)]
+    pub template: bool,
+
+    /// Add (weak) requirement dependencies to the generated unit file
+    #[arg(long, value_name = "UNIT")]
+    pub wants: Vec<String>,
 }
 
 #[derive(Debug, Args)]

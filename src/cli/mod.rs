@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod build;
+pub mod checkpoint;
 pub mod completion;
 pub mod container;
 pub mod events;

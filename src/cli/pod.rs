@@ -3,10 +3,14 @@
 
 use clap::{ArgAction, Args, Subcommand};
 
+use super::checkpoint::PodCloneArgs;
 use super::container::SharedCreateFlags;
 
 #[derive(Debug, Subcommand)]
 pub enum PodCommand {
+    /// Clone an existing pod
+    Clone(Box<PodCloneArgs>),
+
     /// Create a new empty pod
     Create(Box<PodCreateArgs>),
 

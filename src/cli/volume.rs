@@ -36,11 +36,19 @@ pub enum VolumeCommand {
     #[command(hide = true)]
     Mount(RefusedArgs),
 
-    #[command(hide = true)]
-    Reload(RefusedArgs),
+    /// reload all volumes from volume plugins
+    Reload(VolumeReloadArgs),
 
     #[command(hide = true, alias = "umount")]
     Unmount(RefusedArgs),
+}
+
+/// `volume reload`: no flags, no arguments (both are checked before
+/// podman's remote client refuses it).
+#[derive(Debug, Args)]
+pub struct VolumeReloadArgs {
+    #[arg(hide = true)]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -81,6 +81,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Generate(crate::cli::kube::GenerateCommand::Kube(args)) => {
             kube::generate::run(global, &args).await
         }
+        Command::Generate(crate::cli::kube::GenerateCommand::Spec(args)) => {
+            kube::spec::run(global, &args).await
+        }
+        Command::Generate(crate::cli::kube::GenerateCommand::Systemd(args)) => {
+            kube::systemd::run(global, &args).await
+        }
         Command::Kube(command) => kube::run(global, command).await,
         Command::Network(command) => network::run(global, command).await,
         Command::Play(crate::cli::kube::PlayCommand::Kube(args)) => {

@@ -18,7 +18,7 @@ pub(crate) fn filters_json(filters: &Filters) -> Option<String> {
     (!filters.is_empty()).then(|| serde_json::to_string(filters).unwrap_or_default())
 }
 
-fn container_path(id: &str, rest: &str) -> String {
+pub(crate) fn container_path(id: &str, rest: &str) -> String {
     format!("/containers/{}{rest}", path_segment(id))
 }
 

@@ -1,5 +1,5 @@
 //! Image endpoints: list, inspect, remove, tag, untag, pull (with progress),
-//! history, exists.
+//! history, exists, tree, and scp (a copy made by the server).
 
 use std::collections::BTreeMap;
 
@@ -244,6 +244,44 @@ pub async fn history(client: &Client, name: &str) -> Result<Vec<HistoryEntry>> {
             &image_path(name, "/history"),
         ))
         .await
+}
+
+/// `GET /images/{name}/tree`: the server's text drawing of the image's
+/// layers, or with `what_requires` of the images built on it.
+pub async fn tree(client: &Client, name: &str, what_requires: bool) -> Result<String> {
+    #[derive(Deserialize)]
+    struct TreeReport {
+        #[serde(rename = "Tree", default)]
+        tree: String,
+    }
+    let request = ApiRequest::libpod(Method::GET, &image_path(name, "/tree"))
+        .flag("whatrequires", what_requires);
+    let report: TreeReport = client.json(request).await?;
+    Ok(report.tree)
+}
+
+/// `POST /images/scp/{name}`: the server copies its image to
+/// `destination` (a connection of the server's, `NAME::[IMAGE]`) and
+/// answers with the name it loaded there.
+pub async fn scp(
+    client: &Client,
+    name: &str,
+    destination: Option<&str>,
+    quiet: bool,
+) -> Result<String> {
+    #[derive(Deserialize)]
+    struct ScpReport {
+        #[serde(rename = "Id", default)]
+        id: String,
+    }
+    let request = ApiRequest::libpod(
+        Method::POST,
+        &image_path("scp", &format!("/{}", path_segment(name))),
+    )
+    .query_opt("destination", destination)
+    .query("quiet", quiet);
+    let report: ScpReport = client.json(request).await?;
+    Ok(report.id)
 }
 
 #[cfg(test)]

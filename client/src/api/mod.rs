@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod build;
+pub mod checkpoint;
 pub mod containers;
 pub mod events;
 pub mod exec;
@@ -16,6 +17,7 @@ pub mod pods;
 pub mod registry;
 pub mod secrets;
 pub mod system;
+pub mod systemd;
 pub mod volumes;
 
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,8 @@
 //! before acting on several containers.
 
 pub mod attach;
+pub mod checkpoint;
+pub mod clone;
 pub mod commit;
 pub mod cp;
 pub mod create;
@@ -21,6 +23,7 @@ pub mod prune;
 pub mod ps;
 pub mod rename;
 pub mod restart;
+pub mod restore;
 pub mod rm;
 pub mod run;
 mod session;
@@ -44,6 +47,9 @@ use crate::exit::ExitError;
 pub async fn run(global: &GlobalArgs, command: ContainerCommand) -> anyhow::Result<u8> {
     match command {
         ContainerCommand::Attach(args) => attach::run(global, &args).await,
+        ContainerCommand::Checkpoint(args) => checkpoint::run(global, &args).await,
+        ContainerCommand::Clone(args) => clone::run(global, &args).await,
+        ContainerCommand::Restore(args) => restore::run(global, &args).await,
         ContainerCommand::Commit(args) => commit::run(global, &args).await,
         ContainerCommand::Cp(args) => cp::run(global, &args).await,
         ContainerCommand::Diff(args) => diff::run(global, &args, "container").await,

@@ -5,27 +5,27 @@
 use serde_json::{json, Map, Value};
 
 use super::print_line;
-use crate::cli::housekeeping::UpdateArgs;
+use crate::cli::housekeeping::{ResourceFlags, UpdateArgs};
 use crate::cli::GlobalArgs;
 
 pub async fn run(global: &GlobalArgs, args: &UpdateArgs) -> anyhow::Result<u8> {
-    let resources = resources(args)?;
+    let iops = !args.device_read_iops.is_empty() || !args.device_write_iops.is_empty();
+    let resources = resources(&args.resources, iops)?;
     let client = crate::connection::connect(global).await?;
     berth_client::api::maintenance::update(&client, &args.container, &resources).await?;
     print_line(&args.container)?;
     Ok(0)
 }
 
-/// The OCI `LinuxResources` object for the flags that were given.
-fn resources(args: &UpdateArgs) -> anyhow::Result<Value> {
+/// The OCI `LinuxResources` object for the flags that were given;
+/// `device_iops` tells whether per-device IO limits were asked for too.
+pub fn resources(args: &ResourceFlags, device_iops: bool) -> anyhow::Result<Value> {
     let device_flags = [
         &args.blkio_weight_device,
         &args.device_read_bps,
-        &args.device_read_iops,
         &args.device_write_bps,
-        &args.device_write_iops,
     ];
-    if device_flags.iter().any(|flag| !flag.is_empty()) {
+    if device_iops || device_flags.iter().any(|flag| !flag.is_empty()) {
         anyhow::bail!(
             "per-device limits name devices of the engine's machine, which berth cannot resolve yet: use --blkio-weight"
         );

@@ -12,8 +12,10 @@ pub mod pull;
 pub mod push;
 pub mod rm;
 pub mod save;
+pub mod scp;
 pub mod search;
 pub mod tag;
+pub mod tree;
 pub mod untag;
 
 use crate::cli::image::ImageCommand;
@@ -40,6 +42,8 @@ pub async fn run(global: &GlobalArgs, command: ImageCommand) -> anyhow::Result<u
         ImageCommand::Prune(args) => prune::run(global, &args).await,
         ImageCommand::Rm(args) => rm::run(global, &args).await,
         ImageCommand::Tag(args) => tag::run(global, &args).await,
+        ImageCommand::Scp(args) => scp::run(global, &args).await,
+        ImageCommand::Tree(args) => tree::run(global, &args).await,
         ImageCommand::Exists(args) => {
             let client = crate::connection::connect(global).await?;
             let found = berth_client::api::images::exists(&client, &args.image).await?;

@@ -1,9 +1,11 @@
 //! `berth kube play|down|generate` (and `play kube`, `generate kube`):
-//! Kubernetes YAML in and out of the engine.
+//! Kubernetes YAML in and out of the engine; `generate systemd|spec`.
 
 pub mod down;
 pub mod generate;
 pub mod play;
+pub mod spec;
+pub mod systemd;
 
 use std::io::Read;
 

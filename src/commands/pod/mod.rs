@@ -4,6 +4,7 @@
 //! action on several pods.
 
 pub mod action;
+pub mod clone;
 pub mod create;
 pub mod exists;
 pub mod logs;
@@ -24,6 +25,7 @@ use crate::commands::container::inspect::{inspect, Kind};
 pub async fn run(global: &GlobalArgs, command: PodCommand) -> anyhow::Result<u8> {
     use berth_client::api::pods::PodAction;
     match command {
+        PodCommand::Clone(args) => clone::run(global, &args).await,
         PodCommand::Create(args) => create::run(global, &args).await,
         PodCommand::Exists(args) => exists::run(global, &args).await,
         PodCommand::Inspect(args) => {

@@ -24,7 +24,10 @@ pub async fn run(global: &GlobalArgs, command: VolumeCommand) -> anyhow::Result<
         VolumeCommand::Prune(args) => prune::run(global, &args).await,
         VolumeCommand::Rm(args) => rm::run(global, &args).await,
         VolumeCommand::Mount(_) => refuse_remote("volume mount"),
-        VolumeCommand::Reload(_) => {
+        VolumeCommand::Reload(args) => {
+            if !args.args.is_empty() {
+                anyhow::bail!("`berth volume reload` takes no arguments");
+            }
             anyhow::bail!("volume reload is not supported for remote clients")
         }
         VolumeCommand::Unmount(_) => refuse_remote("volume unmount"),
