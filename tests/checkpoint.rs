@@ -201,6 +201,13 @@ fn checkpoint_and_restore_match_podman() {
         (Some(0), "ck-b\n"),
         "{berth:?}"
     );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&export).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the archive holds the container's memory"
+    );
     let listed = std::process::Command::new("tar")
         .arg("-tf")
         .arg(&export)

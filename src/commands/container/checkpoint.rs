@@ -102,15 +102,15 @@ async fn resolve_targets(
     Ok(targets)
 }
 
-/// Checkpoints with `--export`: the file is opened first, so a bad path
-/// fails before the container is stopped.
+/// Checkpoints with `--export`: the file (mode 0600) is opened first, so
+/// a bad path fails before the container is stopped.
 async fn export(
     client: &berth_client::Client,
     id: &str,
     options: &CheckpointOptions,
     path: &str,
 ) -> anyhow::Result<Value> {
-    let output = OutputFile::create(path)?;
+    let output = OutputFile::create_private(path)?;
     let body = checkpoint::checkpoint_export(client, id, options).await?;
     write_stream(body, Some(output)).await?;
     // The engine sends the archive instead of a report.

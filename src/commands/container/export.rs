@@ -34,6 +34,17 @@ impl OutputFile {
     /// Opens the temporary file at once, so that a bad path fails before
     /// the engine is asked for anything (with podman's `open PATH` error).
     pub fn create(path: &str) -> anyhow::Result<Self> {
+        Self::create_with(path, false)
+    }
+
+    /// [`OutputFile::create`] for contents only the user may read (mode
+    /// 0600 on Unix, as podman writes checkpoint archives: they hold the
+    /// container's memory).
+    pub fn create_private(path: &str) -> anyhow::Result<Self> {
+        Self::create_with(path, true)
+    }
+
+    fn create_with(path: &str, private: bool) -> anyhow::Result<Self> {
         let target = PathBuf::from(path);
         let dir = match target.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -46,7 +57,16 @@ impl OutputFile {
         temp_name.push(name);
         temp_name.push(format!(".berth-{}", std::process::id()));
         let temp = dir.join(temp_name);
-        let file = std::fs::File::create(&temp).map_err(|err| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        if private {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = private;
+        let file = options.open(&temp).map_err(|err| {
             anyhow::anyhow!("open {path}: {}", berth_client::transport::io_reason(&err))
         })?;
         Ok(OutputFile {
@@ -132,4 +152,29 @@ pub async fn write_stream(mut body: BodyReader, output: Option<OutputFile>) -> a
         output.file = None;
     }
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::OutputFile;
+
+    #[test]
+    fn private_output_files_are_for_the_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ck.tar");
+        let private = OutputFile::create_private(path.to_str().unwrap()).unwrap();
+        let mode = std::fs::metadata(&private.temp)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        drop(private);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "dropped unfinished"
+        );
+    }
 }
