@@ -74,18 +74,41 @@ fn host_ip(text: &str) -> Option<IpAddr> {
     }
 }
 
-/// A running container, as the engine lists it.
+/// A running container, as the engine lists it, with the pod it belongs
+/// to (empty when none): a pod's ports are published by its infra
+/// container and shared by every container in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Container {
     pub id: String,
     pub name: String,
+    pub pod_id: String,
+    pub pod_name: String,
+}
+
+/// Whether `target` (a name, an id or an id's prefix, as a user types it)
+/// names the object with this `name` and `id`.
+fn names(target: &str, name: &str, id: &str) -> bool {
+    !target.is_empty() && (name == target || (!id.is_empty() && id.starts_with(target)))
 }
 
 impl Container {
-    /// Whether `target` (a name, an id or an id's prefix, as a user types
-    /// it) names this container.
+    /// Whether `target` names this container.
     pub fn is(&self, target: &str) -> bool {
-        !target.is_empty() && (self.name == target || self.id.starts_with(target))
+        names(target, &self.name, &self.id)
+    }
+
+    /// Whether `target` names this container or the pod it is in.
+    pub fn is_or_in(&self, target: &str) -> bool {
+        self.is(target) || names(target, &self.pod_name, &self.pod_id)
+    }
+
+    /// What the user calls the owner of this container's ports.
+    fn owner(&self) -> String {
+        if self.pod_id.is_empty() {
+            format!("container {}", self.name)
+        } else {
+            format!("pod {}", self.pod_name)
+        }
     }
 }
 
@@ -96,9 +119,20 @@ pub fn running(containers: &Value) -> Vec<Container> {
         .into_iter()
         .flatten()
         .map(|container| {
-            let id = container["Id"].as_str().unwrap_or_default().to_string();
+            let text = |field: &str| container[field].as_str().unwrap_or_default().to_string();
+            let id = text("Id");
             let name = container["Names"][0].as_str().unwrap_or(&id).to_string();
-            Container { id, name }
+            let pod_id = text("Pod");
+            let pod_name = match text("PodName") {
+                name if name.is_empty() => pod_id.chars().take(12).collect(),
+                name => name,
+            };
+            Container {
+                id,
+                name,
+                pod_id,
+                pod_name,
+            }
         })
         .collect()
 }
@@ -148,6 +182,25 @@ pub fn wanted(containers: &Value) -> BTreeMap<PortKey, Container> {
         }
     }
     wanted
+}
+
+/// The wanted ports of the container or pod `target` names among
+/// `running`: a container's own and, when it is in a pod, the pod's (which
+/// the engine lists under whichever of the pod's containers came first).
+pub fn ports_of<'a>(
+    running: &[Container],
+    wanted: &'a BTreeMap<PortKey, Container>,
+    target: &str,
+) -> Vec<(&'a PortKey, &'a Container)> {
+    let pods: Vec<&str> = running
+        .iter()
+        .filter(|container| container.is_or_in(target) && !container.pod_id.is_empty())
+        .map(|container| container.pod_id.as_str())
+        .collect();
+    wanted
+        .iter()
+        .filter(|(_, asker)| asker.is_or_in(target) || pods.contains(&asker.pod_id.as_str()))
+        .collect()
 }
 
 /// Whether an engine event can change which ports are published.
@@ -246,18 +299,23 @@ impl Forwarder {
     fn failure(&self, key: PortKey, container: &Container) -> String {
         let reason = self.failed.get(&key).map_or("", String::as_str);
         format!(
-            "port {key} of container {} is not forwarded to the host: {reason}",
-            container.name
+            "port {key} of {} is not forwarded to the host: {reason}",
+            container.owner()
         )
     }
 
-    /// The warnings for the ports of the container `target` names that are
+    /// The warnings for the ports of `target` (see [`ports_of`]) that are
     /// not forwarded, after a [`Forwarder::reconcile`] with `wanted`.
-    pub fn failures_of(&self, wanted: &BTreeMap<PortKey, Container>, target: &str) -> Vec<String> {
-        wanted
-            .iter()
-            .filter(|(key, container)| container.is(target) && self.failed.contains_key(key))
-            .map(|(key, container)| self.failure(*key, container))
+    pub fn failures_of(
+        &self,
+        running: &[Container],
+        wanted: &BTreeMap<PortKey, Container>,
+        target: &str,
+    ) -> Vec<String> {
+        ports_of(running, wanted, target)
+            .into_iter()
+            .filter(|(key, _)| self.failed.contains_key(key))
+            .map(|(key, asker)| self.failure(*key, asker))
             .collect()
     }
 
@@ -385,7 +443,8 @@ async fn list(
         .open_streamlocal(guest_socket)
         .await
         .map_err(|err| err.to_string())?;
-    let containers = engine::get_json(stream, &format!("{API_PREFIX}/containers/json"))
+    let path = format!("{API_PREFIX}/containers/json?pod=true");
+    let containers = engine::get_json(stream, &path)
         .await
         .map_err(|err| err.to_string())?;
     Ok((running(&containers), wanted(&containers)))
@@ -421,11 +480,12 @@ impl PortService {
         Ok((running, wanted))
     }
 
-    /// The warnings for the published ports of the container `target` names
-    /// that cannot be forwarded (e.g. another program holds the host port),
-    /// from a reconciliation made now. When the container is not running,
-    /// waits up to `wait` for it to start (the client asks before an
-    /// attached `run` starts it); then there is nothing to warn about.
+    /// The warnings for the published ports of the container or pod
+    /// `target` names that cannot be forwarded (e.g. another program holds
+    /// the host port), from a reconciliation made now. When nothing it
+    /// names is running, waits up to `wait` for it to start (the client
+    /// asks before an attached `run` starts it); then there is nothing to
+    /// warn about.
     pub async fn warnings_for(&self, target: &str, wait: Duration) -> Result<Vec<String>, String> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
@@ -433,8 +493,9 @@ impl PortService {
             tokio::pin!(reconciled);
             reconciled.as_mut().enable();
             let (running, wanted) = self.reconcile().await?;
-            if running.iter().any(|container| container.is(target)) {
-                return Ok(self.forwarder.lock().await.failures_of(&wanted, target));
+            if running.iter().any(|container| container.is_or_in(target)) {
+                let forwarder = self.forwarder.lock().await;
+                return Ok(forwarder.failures_of(&running, &wanted, target));
             }
             if tokio::time::timeout_at(deadline, reconciled).await.is_err() {
                 return Ok(Vec::new());
@@ -536,6 +597,39 @@ mod tests {
         assert_eq!(running.len(), 3);
         assert!(running[0].is("web") && running[0].is("a") && running[0].is("a1"));
         assert!(!running[0].is("b2") && !running[0].is("") && !running[0].is("a1x"));
+    }
+
+    #[test]
+    fn a_pods_ports_belong_to_the_pod_and_each_of_its_containers() {
+        let containers = json!([
+            {"Id": "i1", "Names": ["0a1b-infra"], "Pod": "p1", "PodName": "shop", "Ports": [
+                {"host_ip": "", "container_port": 80, "host_port": 8080, "range": 1, "protocol": "tcp"}
+            ]},
+            {"Id": "w2", "Names": ["shop-web"], "Pod": "p1", "PodName": "shop", "Ports": [
+                {"host_ip": "", "container_port": 80, "host_port": 8080, "range": 1, "protocol": "tcp"}
+            ]},
+            {"Id": "s3", "Names": ["solo"], "Pod": "", "PodName": "", "Ports": [
+                {"host_ip": "", "container_port": 80, "host_port": 9090, "range": 1, "protocol": "tcp"}
+            ]}
+        ]);
+        let running = running(&containers);
+        let wanted = wanted(&containers);
+        let ports = |target: &str| -> Vec<String> {
+            ports_of(&running, &wanted, target)
+                .into_iter()
+                .map(|(key, asker)| format!("{key} {}", asker.owner()))
+                .collect()
+        };
+        let pod_port = ["127.0.0.1:8080/tcp pod shop"];
+        // By the pod's name or id, by its infra container, by another of
+        // its containers (`run --pod`, `start`).
+        assert_eq!(ports("shop"), pod_port);
+        assert_eq!(ports("p1"), pod_port);
+        assert_eq!(ports("0a1b-infra"), pod_port);
+        assert_eq!(ports("w2"), pod_port);
+        assert_eq!(ports("solo"), ["127.0.0.1:9090/tcp container solo"]);
+        assert!(ports("nothing").is_empty());
+        assert!(ports("").is_empty());
     }
 
     #[test]

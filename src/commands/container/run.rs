@@ -32,10 +32,11 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<u8> {
     )?;
     let client = crate::connection::connect(global).await?;
     let id = super::create::create_container(&client, flags, args.image(), &spec).await?;
-    // A machine's agent forwards published ports; it says which it cannot.
-    let agent_control = (!flags.shared.publish.is_empty() || flags.publish_all)
-        .then(|| crate::connection::machine_agent_control(global))
-        .flatten();
+    // A machine's agent forwards published ports (a pod's too); it says which it cannot.
+    let agent_control =
+        (!flags.shared.publish.is_empty() || flags.publish_all || flags.pod.is_some())
+            .then(|| crate::connection::machine_agent_control(global))
+            .flatten();
 
     if args.detach {
         if let Err(err) = containers::start(&client, &id, None).await {

@@ -11,7 +11,7 @@ use berth_client::api::kube::{self, PlayOptions};
 use super::down::teardown;
 use crate::cli::kube::KubePlayArgs;
 use crate::cli::GlobalArgs;
-use crate::commands::container::print_line;
+use crate::commands::container::{print_line, warn_unforwarded_ports};
 use crate::commands::objects::check_mac;
 use crate::commands::registry::registry_auth;
 
@@ -47,6 +47,14 @@ pub async fn run(global: &GlobalArgs, args: &KubePlayArgs) -> anyhow::Result<u8>
     for pod in &pods {
         for log in pod.logs.iter().flatten() {
             eprint!("{log}");
+        }
+    }
+    // A machine's agent forwards the pods' published ports; it says which it cannot.
+    if args.start != Some(false) {
+        let agent_control = crate::connection::machine_agent_control(global);
+        for pod in &pods {
+            let wait = std::time::Duration::ZERO;
+            warn_unforwarded_ports(agent_control.clone(), pod.id.clone(), wait).await;
         }
     }
     let mut failed = 0;

@@ -2,13 +2,15 @@
 //! named pod (or all), printing the ids of the pods it worked on and the
 //! errors of the containers it failed on, podman's way.
 
+use std::time::Duration;
+
 use berth_client::api::pods::{self, PodAction};
 
 use super::{check_selection, find_pods, read_pod_id_files};
 use crate::cli::pod::{PodKillArgs, PodSelectArgs, PodStopArgs};
 use crate::cli::GlobalArgs;
 use crate::commands::container::kill::parse_signal;
-use crate::commands::container::{finish_with_errors, print_line};
+use crate::commands::container::{finish_with_errors, print_line, warn_unforwarded_ports};
 
 pub async fn run(
     global: &GlobalArgs,
@@ -33,6 +35,10 @@ async fn act_on_pods(
     check_selection(select.all, &names)?;
     let client = crate::connection::connect(global).await?;
     let targets = find_pods(&client, select.all, &names, ignore_missing).await?;
+    // A machine's agent forwards the pods' published ports; it says which it cannot.
+    let agent_control = matches!(action, PodAction::Start | PodAction::Restart)
+        .then(|| crate::connection::machine_agent_control(global))
+        .flatten();
     let mut errors = Vec::new();
     for pod in &targets {
         // podman only unpauses pods that are paused (or degraded).
@@ -41,7 +47,15 @@ async fn act_on_pods(
         }
         match pods::act(&client, &pod.id, action).await {
             Ok(report) => match report.errs.filter(|errs| !errs.is_empty()) {
-                None => print_line(&report.id)?,
+                None => {
+                    warn_unforwarded_ports(
+                        agent_control.clone(),
+                        report.id.clone(),
+                        Duration::ZERO,
+                    )
+                    .await;
+                    print_line(&report.id)?
+                }
                 Some(errs) => errors.extend(errs.into_iter().map(anyhow::Error::msg)),
             },
             Err(err) => errors.push(err.into()),
