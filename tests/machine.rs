@@ -629,28 +629,53 @@ impl Machines {
         child.wait_with_output().unwrap()
     }
 
-    /// The guest's clock minus the host's, in seconds, read over `machine
-    /// ssh` (the host time is the middle of the command's run).
-    fn guest_clock_offset(&self, name: &str) -> f64 {
+    /// The guest's clock minus the host's, in seconds, and the most the
+    /// true offset can differ from it: `date` read several times over one
+    /// `machine ssh` session, keeping the reading with the shortest round
+    /// trip; its host time is the middle of that round trip, so the true
+    /// offset lies within half the round trip of the result. `None` when
+    /// the guest cannot be asked.
+    fn guest_clock_offset(&self, name: &str) -> Option<(f64, f64)> {
+        use std::io::BufRead;
         let now = || {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_secs_f64()
         };
-        let before = now();
-        let out = self.ok(&["machine", "ssh", name, "date +%s.%N"]);
-        let after = now();
-        let guest: f64 = out.trim().parse().unwrap();
-        // Round trips over emulated SSH are slow: count only what is
-        // outside the window the command ran in.
-        if guest < before {
-            guest - before
-        } else if guest > after {
-            guest - after
-        } else {
-            0.0
+        let mut command = self.env.berth();
+        command
+            .args([
+                "machine",
+                "ssh",
+                name,
+                "while read -r _; do date +%s.%N; done",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut ssh = common::process::ChildGuard {
+            child: command.spawn().unwrap(),
+            name: "machine ssh".into(),
+        };
+        let mut input = ssh.child.stdin.take().unwrap();
+        let mut output = std::io::BufReader::new(ssh.child.stdout.take().unwrap());
+        let mut best: Option<(f64, f64)> = None;
+        // The first reading waits for the SSH handshake too.
+        for _ in 0..6 {
+            let mut line = String::new();
+            let sent = now();
+            input.write_all(b"\n").ok()?;
+            input.flush().ok()?;
+            output.read_line(&mut line).ok()?;
+            let received = now();
+            let guest: f64 = line.trim().parse().ok()?;
+            let reading = (guest - (sent + received) / 2.0, (received - sent) / 2.0);
+            if best.is_none_or(|best| reading.1 < best.1) {
+                best = Some(reading);
+            }
         }
+        best
     }
 }
 
@@ -857,11 +882,125 @@ fn volumes_ports_clock_and_recovery() {
     assert!(gone.is_some(), "port {port} still forwarded after stop");
     m.ok(&["-c", "m2", "rm", "web"]);
 
+    // Ports of pods and of `kube play`: their infra container publishes
+    // them. The test guest has no catatonit for podman's own pause image,
+    // so the infra image is a sleeping busybox, named in the guest user's
+    // containers.conf (read by the next service the podman socket starts;
+    // the agent's event stream follows it there).
+    let out = Command::new("podman")
+        .args(["--remote", "--url", &url, "import", "--change"])
+        .arg("CMD [\"/bin/sleep\", \"1000000\"]")
+        .arg(&tar)
+        .arg("localhost/pause:test")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    m.ok(&[
+        "machine",
+        "ssh",
+        "m2",
+        "mkdir -p ~/.config/containers && \
+         printf '[engine]\\ninfra_image = \"localhost/pause:test\"\\n' > ~/.config/containers/containers.conf && \
+         systemctl --user stop podman.service",
+    ]);
+    let serve = |text: &str| {
+        format!("echo {text} > /tmp/index.html && exec /bin/busybox httpd -f -p 80 -h /tmp")
+    };
+    let pod_port = free_tcp_port();
+    m.ok(&[
+        "-c",
+        "m2",
+        "pod",
+        "create",
+        "--name",
+        "shop",
+        "-p",
+        &format!("{pod_port}:80"),
+        "-p",
+        &format!("{taken}:81"),
+    ]);
+    let out = m.berth(&["-c", "m2", "pod", "start", "shop"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let warning = format!(
+        "port 127.0.0.1:{taken}/tcp of pod shop is not forwarded to the host: \
+         127.0.0.1:{taken} is already in use by another program on the host"
+    );
+    assert!(text(&out.stderr).contains(&warning), "{}", describe(&out));
+    m.ok(&[
+        "-c",
+        "m2",
+        "run",
+        "-d",
+        "--pod",
+        "shop",
+        "localhost/busybox:test",
+        "sh",
+        "-c",
+        &serve("hello from a pod"),
+    ]);
+    let appeared = wait_until(std::time::Duration::from_secs(20), || {
+        http_get(pod_port).is_some_and(|body| body.contains("hello from a pod"))
+    });
+    eprintln!("pod port {pod_port}: reachable after {appeared:?}");
+    assert!(appeared.is_some(), "pod port {pod_port} never forwarded");
+    m.ok(&["-c", "m2", "pod", "rm", "-f", "-t", "0", "shop"]);
+    let gone = wait_until(std::time::Duration::from_secs(20), || {
+        std::net::TcpStream::connect(("127.0.0.1", pod_port)).is_err()
+    });
+    assert!(
+        gone.is_some(),
+        "pod port {pod_port} still forwarded after pod rm"
+    );
+
+    let kube_port = free_tcp_port();
+    let kube_yaml = m.env.path().join("kshop.yaml");
+    std::fs::write(
+        &kube_yaml,
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kshop\nspec:\n  containers:\n  \
+             - name: web\n    image: localhost/busybox:test\n    \
+             command: [\"/bin/sh\", \"-c\", \"{}\"]\n    ports:\n    \
+             - containerPort: 80\n      hostPort: {kube_port}\n    \
+             - containerPort: 81\n      hostPort: {taken}\n",
+            serve("hello from kube")
+        ),
+    )
+    .unwrap();
+    let kube_yaml = kube_yaml.to_str().unwrap();
+    let out = m.berth(&["-c", "m2", "kube", "play", kube_yaml]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let warning = warning.replace("pod shop", "pod kshop");
+    assert!(text(&out.stderr).contains(&warning), "{}", describe(&out));
+    let appeared = wait_until(std::time::Duration::from_secs(20), || {
+        http_get(kube_port).is_some_and(|body| body.contains("hello from kube"))
+    });
+    eprintln!("kube play port {kube_port}: reachable after {appeared:?}");
+    assert!(
+        appeared.is_some(),
+        "kube play port {kube_port} never forwarded"
+    );
+    m.ok(&["-c", "m2", "kube", "down", kube_yaml]);
+    let gone = wait_until(std::time::Duration::from_secs(20), || {
+        std::net::TcpStream::connect(("127.0.0.1", kube_port)).is_err()
+    });
+    assert!(
+        gone.is_some(),
+        "kube port {kube_port} still forwarded after kube down"
+    );
+    drop(squatter);
+
     // The guest clock after QEMU was frozen for 30 s. An emulated guest's
     // clock follows the host's through a freeze, so the guest's clock is
     // also set 90 s back first: the agent must notice the resume and step it.
     let qemu = read_pid(&m.runtime("m2").join("qemu.pid"));
-    assert!(m.guest_clock_offset("m2").abs() < 2.0);
+    let (offset, error) = m
+        .guest_clock_offset("m2")
+        .expect("reading the guest's clock");
+    eprintln!("guest clock before the freeze: {offset:+.3} s (+-{error:.3} s)");
+    assert!(
+        offset.abs() + error < 2.0,
+        "{offset:+.3} s (+-{error:.3} s)"
+    );
     m.ok(&[
         "machine",
         "ssh",
@@ -873,18 +1012,19 @@ fn volumes_ports_clock_and_recovery() {
     unsafe { libc::kill(qemu as i32, libc::SIGCONT) };
     let resumed = std::time::Instant::now();
     let resumed_at = std::time::SystemTime::now();
-    let mut offset = f64::NAN;
+    // Within 2 s of the host's (the true offset, the reading's own error
+    // counted against it).
+    let (mut offset, mut error) = (f64::NAN, f64::NAN);
     let corrected = wait_until(std::time::Duration::from_secs(60), || {
-        let out = m.berth(&["machine", "ssh", "m2", "true"]);
-        if !out.status.success() {
+        let Some(reading) = m.guest_clock_offset("m2") else {
             return false;
-        }
-        offset = m.guest_clock_offset("m2");
-        offset.abs() < 2.0
+        };
+        (offset, error) = reading;
+        offset.abs() + error < 2.0
     });
     eprintln!(
-        "guest clock after a 30 s freeze: within 2 s after {corrected:?} (offset {offset:+.3} s); \
-         {:?} since SIGCONT",
+        "guest clock after a 30 s freeze: within 2 s after {corrected:?} \
+         (offset {offset:+.3} s +-{error:.3} s); {:?} since SIGCONT",
         resumed.elapsed()
     );
     let agent_log =
@@ -900,7 +1040,10 @@ fn volumes_ports_clock_and_recovery() {
     {
         eprintln!("  agent: {line}");
     }
-    assert!(corrected.is_some(), "the guest clock is {offset} s off");
+    assert!(
+        corrected.is_some(),
+        "the guest clock is {offset:+.3} s (+-{error:.3} s) off"
+    );
     // The agent stepped it (the issue: within 10 s of the resume).
     let stepped = agent_log
         .lines()

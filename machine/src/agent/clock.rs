@@ -10,17 +10,23 @@
 //! - QMP `RESUME` events;
 //! - a new SSH session after a drop (the guest stalled or sshd restarted).
 //!
-//! Each of these triggers a sync: measure the guest's offset over SSH
-//! (`date +%s%N`, taking the middle of the round trip as the moment it was
-//! read) and, when it is off by more than [`TOLERANCE`], step the guest
-//! clock by that offset relative to its own time, so that the command's
-//! latency does not matter. A slow periodic check keeps drift from adding up.
+//! Each of these triggers a sync: measure the guest's offset over SSH and,
+//! when it is off by more than [`TOLERANCE`], step the guest clock by that
+//! offset relative to its own time (`date -s '+N seconds'`: one process
+//! reads the clock and sets it), so that the command's latency does not
+//! matter. The measurement asks one bash in the guest for its clock several
+//! times over one channel (`$EPOCHREALTIME`, no process started between a
+//! question and its answer, so the reading falls in the middle of the round
+//! trip) and keeps the reading with the shortest round trip: its error is at
+//! most half of it. A slow periodic check keeps drift from adding up.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 use tokio::time::{Instant, MissedTickBehavior};
+
+use russh::ChannelMsg;
 
 use super::log;
 use crate::qemu::qmp::Qmp;
@@ -32,8 +38,14 @@ pub const TOLERANCE: Duration = Duration::from_millis(500);
 /// How often the guest's clock is checked without a reason.
 pub const DRIFT_CHECK: Duration = Duration::from_secs(60);
 
-/// A measurement whose round trip took longer than this is repeated.
-const MAX_ROUND_TRIP: Duration = Duration::from_millis(800);
+/// How many times a measurement reads the guest's clock.
+const READINGS: usize = 5;
+
+/// The guest command that answers each line it reads with its clock
+/// (seconds since the epoch, with a fraction): bash's `$EPOCHREALTIME`
+/// needs no new process, `date` is the fallback for a shell without it.
+const CLOCK_READER: &str = "exec bash -c 'while read -r _; do t=$EPOCHREALTIME; \
+     [ -n \"$t\" ] || t=$(date +%s.%N); echo \"$t\"; done'";
 
 fn unix_nanos(time: SystemTime) -> i128 {
     match time.duration_since(UNIX_EPOCH) {
@@ -42,32 +54,70 @@ fn unix_nanos(time: SystemTime) -> i128 {
     }
 }
 
+/// Nanoseconds since the epoch from `SECONDS[.FRACTION]` (a locale's
+/// decimal comma too).
+fn parse_clock(text: &str) -> Option<i128> {
+    let text = text.trim();
+    let (seconds, fraction) = text.split_once(['.', ',']).unwrap_or((text, ""));
+    if fraction.len() > 9 || !fraction.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let seconds: i128 = seconds.parse().ok()?;
+    let fraction: i128 = format!("{fraction:0<9}").parse().ok()?;
+    Some(seconds * 1_000_000_000 + fraction)
+}
+
 /// The guest's clock minus the host's, in nanoseconds, and the round trip
-/// the measurement took.
+/// of the reading it came from (the offset is right to half of that).
 async fn measure(session: &Session) -> Result<(i128, Duration), SshError> {
-    let sent = SystemTime::now();
-    let started = Instant::now();
-    let (status, output) = session.exec("date +%s%N").await?;
-    let round_trip = started.elapsed();
-    let text = String::from_utf8_lossy(&output);
-    let guest: i128 = match (status, text.trim().parse()) {
-        (0, Ok(nanos)) => nanos,
-        _ => {
-            return Err(SshError::Protocol(format!(
-                "reading the guest's clock: `date` said {:?} (status {status})",
-                text.trim()
-            )))
+    let mut channel = session.spawn(CLOCK_READER).await?;
+    let mut best: Option<(i128, Duration)> = None;
+    let mut pending = Vec::new();
+    for _ in 0..READINGS {
+        let sent = SystemTime::now();
+        let started = Instant::now();
+        channel.data(&b"\n"[..]).await?;
+        let line = loop {
+            if let Some(end) = pending.iter().position(|byte| *byte == b'\n') {
+                let line: Vec<u8> = pending.drain(..=end).collect();
+                break line;
+            }
+            match channel.wait().await {
+                Some(ChannelMsg::Data { data }) => pending.extend_from_slice(&data),
+                Some(ChannelMsg::ExitStatus { .. } | ChannelMsg::Eof | ChannelMsg::Close)
+                | None => {
+                    return Err(SshError::Protocol(
+                        "reading the guest's clock: the reader ended".into(),
+                    ))
+                }
+                Some(_) => {}
+            }
+        };
+        let round_trip = started.elapsed();
+        let text = String::from_utf8_lossy(&line);
+        let guest = parse_clock(&text).ok_or_else(|| {
+            SshError::Protocol(format!("reading the guest's clock: got {:?}", text.trim()))
+        })?;
+        let middle = unix_nanos(sent) + round_trip.as_nanos() as i128 / 2;
+        if best.is_none_or(|(_, best_trip)| round_trip < best_trip) {
+            best = Some((guest - middle, round_trip));
         }
-    };
-    let middle = unix_nanos(sent) + round_trip.as_nanos() as i128 / 2;
-    Ok((guest - middle, round_trip))
+    }
+    let _ = channel.eof().await;
+    best.ok_or_else(|| SshError::Protocol("no reading of the guest's clock".into()))
 }
 
 /// The shell command that moves the guest's clock by `-offset_ns` from
-/// wherever it is when the command runs.
+/// wherever it is when the command runs (`date` reads the clock and sets
+/// it in one process).
 pub fn step_command(offset_ns: i128) -> String {
+    let step = -offset_ns;
+    let sign = if step < 0 { '-' } else { '+' };
+    let nanos = step.unsigned_abs();
     format!(
-        "t=$(( $(date +%s%N) - ({offset_ns}) )); date -u -s @$((t / 1000000000)).$(printf %09d $((t % 1000000000))) >/dev/null"
+        "date -s '{sign}{}.{:09} seconds' >/dev/null",
+        nanos / 1_000_000_000,
+        nanos % 1_000_000_000
     )
 }
 
@@ -75,17 +125,7 @@ pub fn step_command(offset_ns: i128) -> String {
 /// [`TOLERANCE`]. Returns the offset found (in seconds, guest minus host).
 pub async fn sync(kept: &KeptSession) -> Result<f64, SshError> {
     let session = kept.get().await?;
-    let mut best = measure(&session).await?;
-    for _ in 0..2 {
-        if best.1 <= MAX_ROUND_TRIP {
-            break;
-        }
-        let again = measure(&session).await?;
-        if again.1 < best.1 {
-            best = again;
-        }
-    }
-    let (offset, round_trip) = best;
+    let (offset, round_trip) = measure(&session).await?;
     let seconds = offset as f64 / 1e9;
     if offset.unsigned_abs() > TOLERANCE.as_nanos() {
         let command = as_root(&kept.target().user, &step_command(offset));
@@ -96,7 +136,7 @@ pub async fn sync(kept: &KeptSession) -> Result<f64, SshError> {
             )));
         }
         log(format_args!(
-            "the guest's clock was {seconds:+.3} s off (measured in a {} ms round trip): corrected",
+            "the guest's clock was {seconds:+.3} s off (read in a {} ms round trip): corrected",
             round_trip.as_millis()
         ));
     }
@@ -257,25 +297,49 @@ mod tests {
 
     #[test]
     fn the_step_command_moves_the_clock_by_the_offset() {
-        let command = step_command(-2_500_000_000);
-        assert!(
-            command.starts_with("t=$(( $(date +%s%N) - (-2500000000) ));"),
-            "{command}"
-        );
-        // The arithmetic itself, in a real shell, with a fixed "now".
-        let script = command
-            .replace("$(date +%s%N)", "1700000000123456789")
-            .replace("date -u -s", "echo")
-            .replace(" >/dev/null", "");
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .output()
-            .unwrap();
         assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
-            "@1700000002.623456789"
+            step_command(-2_500_000_000),
+            "date -s '+2.500000000 seconds' >/dev/null"
         );
+        assert_eq!(
+            step_command(91_863_000_123),
+            "date -s '-91.863000123 seconds' >/dev/null"
+        );
+        // GNU date's reading of it, relative to its own now, on this host.
+        for offset_ns in [-2_500_000_000_i128, 91_863_000_123] {
+            let script = step_command(offset_ns)
+                .replace("date -s", "date -d")
+                .replace(" >/dev/null", " +%s%N");
+            let before = unix_nanos(SystemTime::now());
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&script)
+                .output()
+                .unwrap();
+            let after = unix_nanos(SystemTime::now());
+            let set: i128 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+            assert!(
+                set >= before - offset_ns && set <= after - offset_ns,
+                "{script}: {set} not within [{before}, {after}] - {offset_ns}"
+            );
+        }
+    }
+
+    #[test]
+    fn clock_readings_are_parsed_to_nanoseconds() {
+        assert_eq!(
+            parse_clock("1700000000.123456\n"),
+            Some(1_700_000_000_123_456_000)
+        );
+        assert_eq!(parse_clock("1700000000,5"), Some(1_700_000_000_500_000_000));
+        assert_eq!(
+            parse_clock("1700000000.123456789"),
+            Some(1_700_000_000_123_456_789)
+        );
+        assert_eq!(parse_clock("1700000000"), Some(1_700_000_000_000_000_000));
+        assert_eq!(parse_clock(""), None);
+        assert_eq!(parse_clock("1700000000.1234567890"), None);
+        assert_eq!(parse_clock("soon"), None);
     }
 
     #[test]

@@ -383,9 +383,10 @@ impl Session {
         Ok(channel.into_stream())
     }
 
-    /// Runs `command` in the guest and returns its exit status and stdout.
-    pub async fn exec(&self, command: &str) -> Result<(u32, Vec<u8>), SshError> {
-        let mut channel =
+    /// Starts `command` in the guest on a new session channel, for a
+    /// conversation over its stdin and stdout.
+    pub async fn spawn(&self, command: &str) -> Result<russh::Channel<client::Msg>, SshError> {
+        let channel =
             self.handle
                 .channel_open_session()
                 .await
@@ -394,6 +395,12 @@ impl Session {
                     reason: err.to_string(),
                 })?;
         channel.exec(true, command).await?;
+        Ok(channel)
+    }
+
+    /// Runs `command` in the guest and returns its exit status and stdout.
+    pub async fn exec(&self, command: &str) -> Result<(u32, Vec<u8>), SshError> {
+        let mut channel = self.spawn(command).await?;
         let mut stdout = Vec::new();
         let mut status = None;
         while let Some(message) = channel.wait().await {
