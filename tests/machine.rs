@@ -376,6 +376,11 @@ fn init_start_use_stop_start_rm() {
     assert!(version.contains("Podman Engine"), "{version}");
     let version = m.ok(&["version"]);
     assert!(version.contains("Podman Engine"), "{version}");
+
+    // The default volume (the home directory at the same path) was mounted
+    // at boot, before Ready; as root with a rootless machine, over 9p (a
+    // virtiofsd running as root would make the container's files uid 1000's).
+    check_home_volume(&m, "m1", "9p", &podman);
     // NAME-root goes over real SSH, checking the machine's pinned host key
     // (never ~/.ssh/known_hosts).
     let version = m.ok(&[
@@ -436,10 +441,31 @@ fn init_start_use_stop_start_rm() {
     );
     assert!(m.env.config.join("berth/machines/m1.json").exists());
 
-    // start again: the disk keeps what the first boot did.
-    m.ok(&["machine", "start", "--no-info", "m1"]);
-    let images = podman(&["images", "--format", "{{.Repository}}"]);
+    // start again, rootful: the disk keeps what the first boot did (core's
+    // images), and as root the volume is shared over virtiofs where QEMU's
+    // virtiofsd is installed: the guest's root writes as the host's root.
+    m.ok(&["machine", "set", "--rootful", "m1"]);
+    let out = m.berth(&["machine", "start", "m1"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!text(&out.stderr).contains("Warning"), "{}", describe(&out));
+    let images = m.ok(&[
+        "machine",
+        "ssh",
+        "--username",
+        "core",
+        "m1",
+        "podman images --format {{.Repository}}",
+    ]);
     assert!(images.contains("localhost/busybox"), "{images}");
+    podman(&[
+        "import",
+        "--change",
+        "CMD [\"/bin/sh\"]",
+        tar.to_str().unwrap(),
+        "localhost/busybox:test",
+    ]);
+    let virtiofs = Path::new("/usr/lib/qemu/virtiofsd").exists() && unsafe { libc::getuid() } == 0;
+    check_home_volume(&m, "m1", if virtiofs { "virtiofs" } else { "9p" }, &podman);
 
     // rm: refuses while running without -f; -f stops and removes everything.
     let err = m.fails(&["machine", "rm", "m1"]);
@@ -458,6 +484,59 @@ fn init_start_use_stop_start_rm() {
         .is_none());
     assert!(key.exists(), "the shared user key stays");
     assert_eq!(m.ok(&["machine", "list", "-q"]), "");
+}
+
+/// The machine's default volume (the test's home directory) works both
+/// ways: a file written on the host is read in a container's bind mount,
+/// and the file the container writes is the host user's on the host. The
+/// agent reported it mounted at boot with `driver`.
+fn check_home_volume(m: &Machines, name: &str, driver: &str, podman: &dyn Fn(&[&str]) -> String) {
+    let events = std::fs::read_to_string(m.runtime(name).join("events.jsonl")).unwrap();
+    let mounted = events
+        .lines()
+        .find(|line| line.contains("\"volumes-mounted\""))
+        .unwrap_or_else(|| panic!("no volumes-mounted event: {events}"));
+    assert!(
+        mounted.contains(&format!("\"driver\":\"{driver}\"")),
+        "{mounted}"
+    );
+    // At boot: reported with the guest's Ready, before berth's ready.
+    let order: Vec<&str> = events
+        .lines()
+        .filter_map(|line| line.split("\"event\":\"").nth(1))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let position = |event: &str| order.iter().position(|e| *e == event).unwrap();
+    assert!(
+        position("guest-ready") < position("volumes-mounted"),
+        "{order:?}"
+    );
+    assert!(position("volumes-mounted") < position("ready"), "{order:?}");
+
+    let shared = m.env.home.join(format!("shared-{driver}"));
+    std::fs::create_dir_all(&shared).unwrap();
+    // The rootless guest user (uid 1000) writes here although the host user is root.
+    std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    std::fs::write(shared.join("from-host"), "written on the host\n").unwrap();
+    let bind = format!("{}:/data", shared.display());
+    let out = podman(&[
+        "run",
+        "--rm",
+        "-v",
+        &bind,
+        "localhost/busybox:test",
+        "sh",
+        "-c",
+        "cat /data/from-host && echo written in a container > /data/from-container",
+    ]);
+    assert_eq!(out.trim(), "written on the host");
+    let back = shared.join("from-container");
+    assert_eq!(
+        std::fs::read_to_string(&back).unwrap(),
+        "written in a container\n"
+    );
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&back).unwrap());
+    assert_eq!(owner, unsafe { libc::getuid() }, "{driver}");
 }
 
 /// A disk that cannot boot: start fails after the boot timeout, shows the

@@ -175,6 +175,15 @@ pub struct MachineConfig {
     /// Accelerator override (`kvm`, `hvf`, `whpx`, `tcg`); `BERTH_ACCEL` wins.
     #[serde(default)]
     pub accelerator: Option<String>,
+    /// Whether the guest mounts the volumes at boot (its Ignition config has
+    /// berth's volume unit); false for machines initialised before that
+    /// unit existed and for `--ignition-path`: the agent mounts theirs over
+    /// SSH.
+    #[serde(default)]
+    pub mounts_at_boot: bool,
+    /// Volume driver override (`virtiofs`, `9p`); `BERTH_VOLUME_DRIVER` wins.
+    #[serde(default)]
+    pub volume_driver: Option<String>,
 }
 
 impl MachineConfig {
@@ -436,6 +445,8 @@ pub(crate) mod tests {
             mounts: vec![],
             ignition_path: "/d/m.ign".into(),
             accelerator: None,
+            mounts_at_boot: true,
+            volume_driver: None,
         }
     }
 
@@ -473,6 +484,20 @@ pub(crate) mod tests {
         let lock = store.lock("a").unwrap();
         store.remove(&lock, "a").unwrap();
         assert!(matches!(store.load("a"), Err(ConfigError::NotFound { .. })));
+    }
+
+    /// A config written before `MountsAtBoot` existed loads with it false:
+    /// its guest has no volume unit, so the agent mounts over SSH.
+    #[test]
+    fn older_configs_mount_over_ssh() {
+        let mut json: serde_json::Value = serde_json::to_value(sample("old")).unwrap();
+        assert_eq!(json["MountsAtBoot"], true);
+        let object = json.as_object_mut().unwrap();
+        object.remove("MountsAtBoot");
+        object.remove("VolumeDriver");
+        let old: MachineConfig = serde_json::from_value(json).unwrap();
+        assert!(!old.mounts_at_boot);
+        assert_eq!(old.volume_driver, None);
     }
 
     #[test]

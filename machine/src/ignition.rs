@@ -1,8 +1,10 @@
 //! Ignition (spec 3.2.0) for a machine's first boot, shaped like podman
 //! machine's: the guest user with the host's uid and root, both with berth's
 //! key; linger and podman.socket for root and the user; the docker.sock
-//! tmpfiles link; the time zone; the SSH host key berth pins; and the unit
-//! that writes `Ready` to the virtio-serial port the agent listens on.
+//! tmpfiles link; the time zone; the SSH host key berth pins; the unit that
+//! mounts the machine's volumes at boot ([`crate::agent::mounts`]); and the
+//! unit that writes `Ready` to the virtio-serial port the agent listens on,
+//! after the volumes are mounted (relaying the mount script's report first).
 //!
 //! Unlike podman machine, no `/etc/containers/podman-machine` marker: with
 //! it the guest's podman asks gvproxy (`gateway.containers.internal`) to
@@ -10,6 +12,9 @@
 //! one. berth runs no gvproxy; its agent forwards the ports instead.
 
 use serde::Serialize;
+
+use crate::agent::mounts;
+use crate::config::Mount;
 
 /// The virtio-serial port name the guest writes `Ready` to.
 pub const READY_PORT: &str = "org.fedoraproject.port.0";
@@ -31,7 +36,15 @@ pub struct IgnitionOptions<'a> {
     pub rootful: bool,
     /// A zoneinfo name such as `Europe/Berlin` (already resolved from `local`).
     pub timezone: Option<&'a str>,
+    /// The machine's volumes, mounted at boot before `Ready`.
+    pub mounts: &'a [Mount],
 }
+
+/// The unit that mounts the volumes at boot.
+pub const VOLUMES_UNIT: &str = "berth-volumes.service";
+
+/// Where the Ignition config puts the volume mount script.
+pub const VOLUMES_SCRIPT: &str = "/etc/berth/mount-volumes";
 
 /// An Ignition config (the parts berth writes).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -187,7 +200,10 @@ pub fn docker_tmpfiles_line(rootful: bool, uid: u32) -> String {
 /// is ordered too), so that SSH answers right after `Ready`. It only
 /// `Wants` the port's device (a slow emulated boot can outlast the device
 /// job's timeout, which would fail a `Requires`) and waits for the port node.
-pub fn ready_unit(uid: u32) -> String {
+/// With volumes, it also runs after the unit that mounts them (which fails
+/// softly: `Ready` comes all the same) and sends that unit's report lines
+/// before `Ready`.
+pub fn ready_unit(uid: u32, volumes: bool) -> String {
     let device = format!("dev-virtio\\x2dports-{READY_PORT}.device");
     let port = format!("/dev/virtio-ports/{READY_PORT}");
     // Also wait (at most 2 minutes) for a default route: a guest whose
@@ -195,6 +211,18 @@ pub fn ready_unit(uid: u32) -> String {
     // report Ready while SSH cannot reach it. `$$` is systemd's `$`.
     let network = "n=0; until ip -4 route show default | grep -q . || [ $$n -ge 600 ]; \
                    do n=$$((n + 1)); sleep 0.2; done; ";
+    let (volume_deps, announce) = if volumes {
+        (
+            format!("Wants={VOLUMES_UNIT}\nAfter={VOLUMES_UNIT}\n"),
+            format!(
+                "{{ [ -r {report} ] && while IFS= read -r line; do echo \"$$line\"; done <{report}; \
+                 /usr/bin/echo Ready; }} >{port}",
+                report = mounts::REPORT_PATH
+            ),
+        )
+    } else {
+        (String::new(), format!("/usr/bin/echo Ready >{port}"))
+    };
     format!(
         "[Unit]\n\
          Description=Tell the host that the machine is ready\n\
@@ -205,13 +233,34 @@ pub fn ready_unit(uid: u32) -> String {
          After=sshd.service ssh.service sshd.socket systemd-user-sessions.service\n\
          Wants=user@{uid}.service\n\
          After=podman.socket user@{uid}.service\n\
+         {volume_deps}\
          [Service]\n\
          Type=oneshot\n\
          RemainAfterExit=yes\n\
          TimeoutStartSec=0\n\
-         ExecStart=/bin/sh -c 'until [ -e {port} ]; do sleep 0.2; done; {network}/usr/bin/echo Ready >{port}'\n\
+         ExecStart=/bin/sh -c 'until [ -e {port} ]; do sleep 0.2; done; {network}{announce}'\n\
          [Install]\n\
          RequiredBy=default.target\n"
+    )
+}
+
+/// The oneshot unit that runs the volume mount script at boot. It may fail
+/// (a volume that cannot be mounted), but never hangs the boot: a mount
+/// that does not return is given up after a while, and the ready unit only
+/// orders itself after this one.
+pub fn volumes_unit() -> String {
+    format!(
+        "[Unit]\n\
+         Description=Mount the volumes berth shares with this machine\n\
+         After=local-fs.target\n\
+         [Service]\n\
+         Type=oneshot\n\
+         RemainAfterExit=yes\n\
+         TimeoutStartSec=120\n\
+         ExecStart=/bin/sh {VOLUMES_SCRIPT} {report}\n\
+         [Install]\n\
+         WantedBy=default.target\n",
+        report = mounts::REPORT_PATH
     )
 }
 
@@ -332,7 +381,18 @@ pub fn generate(options: &IgnitionOptions<'_>) -> Config {
         ));
     }
 
-    let units = vec![
+    let volumes = !options.mounts.is_empty();
+    if volumes {
+        files.push(file(
+            VOLUMES_SCRIPT,
+            "root",
+            0o755,
+            true,
+            &mounts::mount_script(&mounts::tagged(options.mounts)),
+        ));
+    }
+
+    let mut units = vec![
         Unit {
             name: "podman.socket".to_string(),
             enabled: true,
@@ -347,9 +407,16 @@ pub fn generate(options: &IgnitionOptions<'_>) -> Config {
         Unit {
             name: "ready.service".to_string(),
             enabled: true,
-            contents: Some(ready_unit(options.uid)),
+            contents: Some(ready_unit(options.uid, volumes)),
         },
     ];
+    if volumes {
+        units.push(Unit {
+            name: VOLUMES_UNIT.to_string(),
+            enabled: true,
+            contents: Some(volumes_unit()),
+        });
+    }
 
     Config {
         ignition: Version {
@@ -386,7 +453,23 @@ mod tests {
             host_key_public: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA7ZmU8x4a9xVuS2o2H1r2ZMaJm0Qfd7u8Ak0d1QJXq3 host",
             rootful: false,
             timezone: Some("Europe/Berlin"),
+            mounts: &[],
         }
+    }
+
+    fn with_mounts() -> Vec<Mount> {
+        vec![
+            Mount {
+                source: "/home/u".into(),
+                target: "/home/u".into(),
+                read_only: false,
+            },
+            Mount {
+                source: "/src".into(),
+                target: "/Users/it's".into(),
+                read_only: true,
+            },
+        ]
     }
 
     #[test]
@@ -434,22 +517,105 @@ mod tests {
 
     #[test]
     fn the_ready_command_is_valid_shell_once_systemd_unescapes_it() {
-        let unit = ready_unit(1000);
+        for volumes in [false, true] {
+            let unit = ready_unit(1000, volumes);
+            let exec = unit
+                .lines()
+                .find_map(|line| line.strip_prefix("ExecStart=/bin/sh -c '"))
+                .and_then(|rest| rest.strip_suffix('\''))
+                .unwrap();
+            assert!(exec.contains("ip -4 route show default"), "{exec}");
+            let out = std::process::Command::new("sh")
+                .args(["-n", "-c", &exec.replace("$$", "$")])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(unit.contains("After=berth-volumes.service"), volumes);
+        }
+    }
+
+    /// The relay part of the ready command, run by a real sh: report
+    /// lines first, then `Ready`, all to the port.
+    #[test]
+    fn the_ready_command_relays_the_volume_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("report");
+        let port = dir.path().join("port");
+        std::fs::write(&report, "berth-volume vol0 failed 9p: no such tag\n").unwrap();
+        let unit = ready_unit(1000, true);
         let exec = unit
             .lines()
             .find_map(|line| line.strip_prefix("ExecStart=/bin/sh -c '"))
             .and_then(|rest| rest.strip_suffix('\''))
             .unwrap();
-        assert!(exec.contains("ip -4 route show default"), "{exec}");
+        let relay = exec
+            .rsplit_once("done; ")
+            .unwrap()
+            .1
+            .replace("$$", "$")
+            .replace(mounts::REPORT_PATH, report.to_str().unwrap())
+            .replace(
+                "/dev/virtio-ports/org.fedoraproject.port.0",
+                port.to_str().unwrap(),
+            );
         let out = std::process::Command::new("sh")
-            .args(["-n", "-c", &exec.replace("$$", "$")])
+            .args(["-c", &relay])
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        assert!(out.status.success(), "{relay}: {out:?}");
+        assert_eq!(
+            std::fs::read_to_string(&port).unwrap(),
+            "berth-volume vol0 failed 9p: no such tag\nReady\n"
         );
+    }
+
+    #[test]
+    fn volumes_are_mounted_by_a_unit_before_ready() {
+        assert!(!serde_json::to_string(&generate(&options()))
+            .unwrap()
+            .contains("berth-volumes"));
+        let mounts = with_mounts();
+        let mut opts = options();
+        opts.mounts = &mounts;
+        let config = generate(&opts);
+        let script = config
+            .storage
+            .files
+            .iter()
+            .find(|f| f.path == VOLUMES_SCRIPT)
+            .unwrap();
+        assert_eq!(script.mode, 0o755);
+        assert_eq!(
+            script.contents.source,
+            data_url(&mounts::mount_script(&mounts::tagged(&mounts)))
+        );
+        let unit = config
+            .systemd
+            .units
+            .iter()
+            .find(|u| u.name == VOLUMES_UNIT)
+            .unwrap();
+        assert!(unit.enabled);
+        let contents = unit.contents.as_deref().unwrap();
+        assert!(
+            contents.contains("ExecStart=/bin/sh /etc/berth/mount-volumes /run/berth-volumes\n"),
+            "{contents}"
+        );
+        let ready = config
+            .systemd
+            .units
+            .iter()
+            .find(|u| u.name == "ready.service")
+            .unwrap();
+        assert!(ready
+            .contents
+            .as_deref()
+            .unwrap()
+            .contains("After=berth-volumes.service"));
     }
 
     #[test]
@@ -493,7 +659,13 @@ mod tests {
         other_user.timezone = None;
         let mut no_host_key = options();
         no_host_key.host_key_private = "";
-        for (i, opts) in [options(), other_user, no_host_key].iter().enumerate() {
+        let mounts = with_mounts();
+        let mut volumes = options();
+        volumes.mounts = &mounts;
+        for (i, opts) in [options(), other_user, no_host_key, volumes]
+            .iter()
+            .enumerate()
+        {
             let path = dir.path().join(format!("{i}.ign"));
             std::fs::write(&path, generate(opts).to_json()).unwrap();
             let out = std::process::Command::new("ignition-validate")

@@ -107,6 +107,31 @@ impl MachinePaths {
         ]
     }
 
+    /// The vhost-user socket of the virtiofsd serving the `index`th volume
+    /// (no longer than `agent.sock` below ten volumes).
+    pub fn virtiofs_socket(&self, index: usize) -> PathBuf {
+        self.runtime_dir.join(format!("fs{index}.sock"))
+    }
+
+    /// The virtiofsd sockets present in the runtime dir (a run's, or a
+    /// crashed run's).
+    pub fn virtiofs_sockets(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.runtime_dir) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .and_then(|name| name.strip_prefix("fs"))
+                    .and_then(|rest| rest.strip_suffix(".sock"))
+                    .is_some_and(|index| index.parse::<usize>().is_ok())
+            })
+            .collect()
+    }
+
     /// The longest socket path of this machine, to check against the OS limit.
     pub fn longest_socket(&self) -> &Path {
         [
@@ -141,5 +166,25 @@ mod tests {
         assert_eq!(paths.api_socket, PathBuf::from("/r/m1/api.sock"));
         assert_eq!(paths.longest_socket(), Path::new("/r/m1/ready.sock"));
         assert_eq!(user_key(&dirs), PathBuf::from("/d/keys/berth-machine"));
+        assert_eq!(paths.virtiofs_socket(3), PathBuf::from("/r/m1/fs3.sock"));
+    }
+
+    #[test]
+    fn virtiofs_sockets_are_found_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = BerthDirs {
+            config: dir.path().join("c"),
+            data: dir.path().join("d"),
+            runtime: dir.path().to_path_buf(),
+        };
+        let paths = MachinePaths::new(&dirs, "m");
+        assert!(paths.virtiofs_sockets().is_empty());
+        std::fs::create_dir(&paths.runtime_dir).unwrap();
+        for name in ["fs0.sock", "fs12.sock", "fsx.sock", "api.sock"] {
+            std::fs::write(paths.runtime_dir.join(name), "").unwrap();
+        }
+        let mut found = paths.virtiofs_sockets();
+        found.sort();
+        assert_eq!(found, [paths.virtiofs_socket(0), paths.virtiofs_socket(12)]);
     }
 }

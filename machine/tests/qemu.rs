@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use berth_machine::host::{Arch, HostOs, HostProfile};
 use berth_machine::qemu::qmp::Qmp;
-use berth_machine::qemu::{qemu_args, Accel, QemuSpec, Share, NETDEV_ID};
+use berth_machine::qemu::{qemu_args, Accel, QemuSpec, Share, ShareTransport, NETDEV_ID};
 use tokio::net::UnixListener;
 
 fn qemu() -> Option<PathBuf> {
@@ -58,6 +58,7 @@ async fn qemu_accepts_the_command_line_and_speaks_qmp() {
             tag: "vol0".into(),
             source: dir.path().to_path_buf(),
             read_only: true,
+            transport: ShareTransport::NineP,
         }],
     };
     let qmp_listener = UnixListener::bind(&spec.qmp_socket).unwrap();

@@ -56,8 +56,9 @@ pub enum EventKind {
     GuestReady,
     /// The guest's podman socket answered a channel over the session.
     ApiProbed,
-    /// The machine's volumes are mounted in the guest.
-    VolumesMounted,
+    /// The machine's volumes are mounted in the guest, with this driver
+    /// (`virtiofs` or `9p`; `already` when they were mounted before).
+    VolumesMounted { driver: String },
     /// SSH works and the API socket is served.
     Ready { api_socket: PathBuf, ssh_port: u16 },
     /// Up but not fully working (e.g. SSH dropped and is reconnecting).

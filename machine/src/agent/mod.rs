@@ -5,11 +5,14 @@
 //!   runs per machine, and the machine counts as up exactly while it lives);
 //! - listens on the QMP and ready sockets, then runs QEMU as its child, which
 //!   connects to both; the guest's serial console goes to a log file;
+//! - shares the volumes ([`shares`]: virtio-9p, or virtiofs with a
+//!   virtiofsd child per volume), which the guest mounts at boot before it
+//!   writes `Ready` ([`mounts`]);
 //! - connects over SSH while the guest boots (that first session is the
-//!   kept one), then mounts the volumes ([`mounts`]) and opens a probe
-//!   channel to the guest's podman socket, all racing the guest's `Ready` on
-//!   the virtio-serial port, so that little is left to do after `Ready`
-//!   (event-driven: no fixed sleeps; each step is an event with its time);
+//!   kept one) and opens a probe channel to the guest's podman socket, all
+//!   racing the guest's `Ready` on the virtio-serial port, so that little is
+//!   left to do after `Ready` (event-driven: no fixed sleeps; each step is an
+//!   event with its time);
 //! - serves the API socket: each connection is one `direct-streamlocal`
 //!   channel over one kept-alive, host-key-pinned session that reconnects
 //!   after a drop;
@@ -28,6 +31,7 @@ pub mod events;
 mod forward;
 pub mod mounts;
 pub mod ports;
+pub mod shares;
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -48,10 +52,9 @@ use crate::dirs::BerthDirs;
 use crate::fsutil::{self, FileLock};
 use crate::host::{Arch, HostProfile};
 use crate::paths::MachinePaths;
-use crate::qemu;
 use crate::qemu::accel::{self, Accel, OverrideOrigin};
 use crate::qemu::qmp::Qmp;
-use crate::qemu::{binary, firmware, qemu_args, QemuSpec, Share};
+use crate::qemu::{binary, firmware, qemu_args, QemuSpec};
 use crate::ssh::{keys, KeptSession, SshTarget};
 use events::{EventKind, EventLog};
 
@@ -63,6 +66,8 @@ pub struct AgentOptions {
     pub profile: HostProfile,
     /// `BERTH_ACCEL`: beats the machine config's accelerator setting.
     pub accel_override: Option<String>,
+    /// `BERTH_VOLUME_DRIVER`: beats the machine config's volume driver.
+    pub volume_driver_override: Option<String>,
     /// `PATH`, to find QEMU.
     pub path_var: Option<String>,
     /// How long the guest may take to write `Ready` and accept SSH; `None`
@@ -134,6 +139,9 @@ impl Drop for RuntimeFiles {
         for path in self.0.runtime_files() {
             let _ = fsutil::remove_if_exists(path);
         }
+        for path in self.0.virtiofs_sockets() {
+            let _ = fsutil::remove_if_exists(&path);
+        }
     }
 }
 
@@ -170,6 +178,9 @@ pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
     // Whatever is left in the runtime dir is stale: we hold the lock.
     for path in paths.runtime_files() {
         fsutil::remove_if_exists(path).map_err(io_err(path))?;
+    }
+    for path in paths.virtiofs_sockets() {
+        fsutil::remove_if_exists(&path).map_err(io_err(&path))?;
     }
     let _cleanup = RuntimeFiles(paths.clone());
     fsutil::write_atomic(
@@ -209,6 +220,7 @@ pub async fn run(options: AgentOptions) -> Result<(), AgentError> {
         qmp: None,
         ssh: None,
         port_service,
+        volumes: shares::SharedVolumes::default(),
     };
     let outcome = agent.boot_and_serve().await;
     agent.shut_down(&outcome).await;
@@ -304,6 +316,8 @@ struct Agent {
     ssh: Option<Arc<KeptSession>>,
     /// The published-port forwards, once the machine is up.
     port_service: PortServiceSlot,
+    /// The volumes and their virtiofsd processes.
+    volumes: shares::SharedVolumes,
 }
 
 /// Where the control socket finds the port forwards once they run.
@@ -434,10 +448,21 @@ impl Agent {
             ));
         }
 
-        let shares = match shares(&config, &profile) {
-            Ok(shares) => shares,
+        let volumes = shares::prepare(
+            &config,
+            &profile,
+            &self.paths,
+            self.options.volume_driver_override.as_deref(),
+            self.options.path_var.as_deref(),
+        )
+        .await;
+        match volumes {
+            Ok(volumes) => self.volumes = volumes,
             Err(message) => return Outcome::failed(message),
-        };
+        }
+        for warning in self.volumes.warnings.clone() {
+            self.emit(EventKind::Warning { message: warning });
+        }
 
         // QEMU connects to these; listening first means nothing polls.
         let qmp_listener = match UnixListener::bind(&self.paths.qmp_socket) {
@@ -467,7 +492,7 @@ impl Agent {
             serial_log: self.paths.serial_log.clone(),
             pidfile: self.paths.qemu_pid.clone(),
             ssh_port: config.ssh.port,
-            shares,
+            shares: self.volumes.shares.clone(),
         };
         self.progress("starting QEMU");
         match self.spawn_qemu(&qemu_binary, &spec) {
@@ -519,10 +544,11 @@ impl Agent {
             )
         }));
         self.ssh = Some(kept.clone());
-        let mounts = if qemu::argv::supports_shares(&profile) {
-            config.mounts.clone()
-        } else {
+        // Machines whose Ignition has no volume unit: mounted over SSH.
+        let mounts = if config.mounts_at_boot {
             Vec::new()
+        } else {
+            self.volumes.tagged.clone()
         };
         let has_mounts = !mounts.is_empty();
         let guest_socket = config.guest_podman_socket();
@@ -544,13 +570,18 @@ impl Agent {
         )));
 
         self.progress("waiting for the guest to boot");
+        let mut volume_reports = Vec::new();
+        let reports = &mut volume_reports;
         let ready = self
             .during(deadline, async {
                 let mut lines = BufReader::new(ready_stream).lines();
                 loop {
                     match lines.next_line().await {
-                        Ok(Some(line)) if line.contains("Ready") => return Ok(lines),
-                        Ok(Some(_)) => continue,
+                        Ok(Some(line)) => match mounts::parse_report(&line) {
+                            Some(report) => reports.push(report),
+                            None if line.contains("Ready") => return Ok(lines),
+                            None => continue,
+                        },
                         Ok(None) => return Err("the guest closed its ready port".to_string()),
                         Err(err) => return Err(format!("reading the ready port: {err}")),
                     }
@@ -567,6 +598,9 @@ impl Agent {
         };
         self.emit(EventKind::GuestReady);
         guest_ready_tx.send_replace(true);
+        if config.mounts_at_boot && !self.volumes.tagged.is_empty() {
+            report_volumes(&self.events, &self.volumes.tagged, &volume_reports);
+        }
 
         if !setup.0.is_finished() {
             self.progress(if !*connected.borrow() {
@@ -736,9 +770,15 @@ impl Agent {
         })
     }
 
+    /// Stops QEMU, then the virtiofsd processes.
+    async fn shut_down(&mut self, outcome: &Outcome) {
+        self.stop_qemu(outcome).await;
+        self.volumes.stop().await;
+    }
+
     /// Stops QEMU if it still runs: poweroff over SSH and ACPI power-down
     /// through QMP, then a hard kill after the stop timeout.
-    async fn shut_down(&mut self, outcome: &Outcome) {
+    async fn stop_qemu(&mut self, outcome: &Outcome) {
         let Some(mut qemu) = self.qemu.take() else {
             return;
         };
@@ -935,12 +975,13 @@ fn log_changed(last: &mut Option<String>, message: String) {
 
 /// Makes the kept session while the guest boots (each attempt is bounded:
 /// see [`crate::ssh::Session::connect`]), says so on `connected`, then
-/// mounts the volumes. Until the guest has written Ready, failures only
+/// mounts the volumes of a machine that does not mount them at boot (a
+/// volume that fails is a warning). Until the guest has written Ready, failures only
 /// mean "not yet": sshd is not listening, or (for a wrong key) Ignition may
 /// not be done; after Ready a wrong key or host key is final.
 async fn connect_and_mount(
     kept: Arc<KeptSession>,
-    mounts: Vec<crate::config::Mount>,
+    mounts: Vec<(String, crate::config::Mount)>,
     mut guest_ready: watch::Receiver<bool>,
     connected: watch::Sender<bool>,
     events: Events,
@@ -976,49 +1017,43 @@ async fn connect_and_mount(
     }
     let command = mounts::mount_command(&kept.target().user, &mounts);
     match session.exec(&command).await {
-        Ok((0, _)) => {
-            emit(&events, EventKind::VolumesMounted);
-            Ok(())
+        Ok((_, output)) => {
+            let output = String::from_utf8_lossy(&output);
+            let reports: Vec<mounts::VolumeReport> =
+                output.lines().filter_map(mounts::parse_report).collect();
+            report_volumes(&events, &mounts, &reports);
         }
-        Ok((status, output)) => Err(format!(
-            "mounting the volumes in the guest failed (status {status}): {}",
-            String::from_utf8_lossy(&output).trim()
-        )),
-        Err(err) => Err(format!("mounting the volumes in the guest: {err}")),
+        Err(err) => emit(
+            &events,
+            EventKind::Warning {
+                message: format!(
+                    "the volumes are not mounted: running the mount command over SSH: {err}"
+                ),
+            },
+        ),
     }
+    Ok(())
 }
 
-/// The virtio-9p shares for the machine's volumes; a missing host
-/// directory is an error that names it.
-fn shares(config: &MachineConfig, profile: &HostProfile) -> Result<Vec<Share>, String> {
-    if !qemu::argv::supports_shares(profile) {
-        if !config.mounts.is_empty() {
-            log("volumes are not supported with QEMU on this host: not mounting them");
-        }
-        return Ok(Vec::new());
+/// Emits `volumes-mounted` (when any volume is) and a warning per volume
+/// the guest did not mount, from the mount script's reports.
+fn report_volumes(
+    events: &Events,
+    volumes: &[(String, crate::config::Mount)],
+    reports: &[mounts::VolumeReport],
+) {
+    let (drivers, warnings) = mounts::summarize(volumes, reports);
+    if !drivers.is_empty() {
+        emit(
+            events,
+            EventKind::VolumesMounted {
+                driver: drivers.join(","),
+            },
+        );
     }
-    config
-        .mounts
-        .iter()
-        .enumerate()
-        .map(|(index, mount)| {
-            let source = std::path::PathBuf::from(&mount.source);
-            if !source.is_dir() {
-                return Err(format!(
-                    "the volume {}:{} cannot be shared: {} is not a directory on this host \
-                     (create it, or remove the machine's volume with `berth machine rm` and init it again)",
-                    mount.source,
-                    mount.target,
-                    source.display()
-                ));
-            }
-            Ok(Share {
-                tag: mounts::tag(index),
-                source,
-                read_only: mount.read_only,
-            })
-        })
-        .collect()
+    for message in warnings {
+        emit(events, EventKind::Warning { message });
+    }
 }
 
 /// Once the session is up, opens a channel to the guest's podman socket

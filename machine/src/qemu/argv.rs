@@ -19,17 +19,27 @@ pub const IGNITION_FW_CFG: &str = "opt/com.coreos/config";
 /// The id of the guest's user-mode network (for QMP `hostfwd_add`).
 pub const NETDEV_ID: &str = "net0";
 
-/// A host directory shared with the guest over virtio-9p.
+/// A host directory shared with the guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Share {
-    /// The 9p mount tag the guest mounts it by.
+    /// The mount tag the guest mounts it by.
     pub tag: String,
     pub source: PathBuf,
     pub read_only: bool,
+    pub transport: ShareTransport,
 }
 
-/// Whether QEMU on this host can share directories over virtio-9p (QEMU
-/// for Windows has no `-virtfs`).
+/// How a share reaches the guest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShareTransport {
+    /// virtio-9p, served by QEMU itself (`-virtfs`).
+    NineP,
+    /// virtiofs, served by a virtiofsd listening on `socket`.
+    Virtiofs { socket: PathBuf },
+}
+
+/// Whether QEMU on this host can share directories (QEMU for Windows has
+/// neither `-virtfs` nor vhost-user).
 pub fn supports_shares(profile: &HostProfile) -> bool {
     profile.os != HostOs::Windows
 }
@@ -215,21 +225,65 @@ pub fn qemu_args(spec: &QemuSpec) -> Vec<String> {
     push(&mut args, &["-serial", "chardev:serial0"]);
 
     if supports_shares(&spec.profile) {
-        for share in &spec.shares {
-            let mut virtfs = format!(
-                "local,path={},mount_tag={},security_model=mapped-xattr",
-                opt_value(&share.source),
-                share.tag
-            );
-            if share.read_only {
-                virtfs.push_str(",readonly=on");
-            }
-            push(&mut args, &["-virtfs", &virtfs]);
-        }
+        share_args(&mut args, spec);
     }
 
     push(&mut args, &["-pidfile", &spec.pidfile.to_string_lossy()]);
     args
+}
+
+/// `-virtfs` for each 9p share; for virtiofs shares, guest RAM that
+/// virtiofsd can map (a shared memfd backend as the one NUMA node) and a
+/// vhost-user-fs device on each virtiofsd's socket.
+fn share_args(args: &mut Vec<String>, spec: &QemuSpec) {
+    if spec
+        .shares
+        .iter()
+        .any(|share| matches!(share.transport, ShareTransport::Virtiofs { .. }))
+    {
+        push(
+            args,
+            &[
+                "-object",
+                &format!(
+                    "memory-backend-memfd,id=mem,size={}M,share=on",
+                    spec.memory_mib
+                ),
+            ],
+        );
+        push(args, &["-numa", "node,memdev=mem"]);
+    }
+    for (index, share) in spec.shares.iter().enumerate() {
+        match &share.transport {
+            ShareTransport::NineP => {
+                let mut virtfs = format!(
+                    "local,path={},mount_tag={},security_model=mapped-xattr",
+                    opt_value(&share.source),
+                    share.tag
+                );
+                if share.read_only {
+                    virtfs.push_str(",readonly=on");
+                }
+                push(args, &["-virtfs", &virtfs]);
+            }
+            ShareTransport::Virtiofs { socket } => {
+                push(
+                    args,
+                    &[
+                        "-chardev",
+                        &format!("socket,id=fs{index},path={}", opt_value(socket)),
+                    ],
+                );
+                push(
+                    args,
+                    &[
+                        "-device",
+                        &format!("vhost-user-fs-pci,chardev=fs{index},tag={}", share.tag),
+                    ],
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -265,11 +319,13 @@ mod tests {
                     tag: "vol0".into(),
                     source: "/home/u".into(),
                     read_only: false,
+                    transport: ShareTransport::NineP,
                 },
                 Share {
                     tag: "vol1".into(),
                     source: "/src,x".into(),
                     read_only: true,
+                    transport: ShareTransport::NineP,
                 },
             ],
         }
@@ -318,6 +374,36 @@ mod tests {
         }
         let args = qemu_args(&spec(HostOs::Windows, Arch::X86_64, Accel::Whpx));
         assert!(values(&args, "-virtfs").is_empty());
+        assert!(values(&args, "-numa").is_empty());
+    }
+
+    #[test]
+    fn virtiofs_shares_use_vhost_user_and_shared_memory() {
+        let mut s = spec(HostOs::Linux, Arch::X86_64, Accel::Tcg);
+        for (index, share) in s.shares.iter_mut().enumerate() {
+            share.transport = ShareTransport::Virtiofs {
+                socket: format!("/r/m/fs{index}.sock").into(),
+            };
+        }
+        let args = qemu_args(&s);
+        assert!(values(&args, "-virtfs").is_empty());
+        assert_eq!(
+            values(&args, "-object"),
+            [
+                "rng-builtin,id=rng0",
+                "memory-backend-memfd,id=mem,size=2048M,share=on"
+            ]
+        );
+        assert_eq!(values(&args, "-numa"), ["node,memdev=mem"]);
+        let chardevs = values(&args, "-chardev");
+        assert!(chardevs.contains(&"socket,id=fs0,path=/r/m/fs0.sock".to_string()));
+        assert!(chardevs.contains(&"socket,id=fs1,path=/r/m/fs1.sock".to_string()));
+        let devices = values(&args, "-device");
+        assert!(devices.contains(&"vhost-user-fs-pci,chardev=fs0,tag=vol0".to_string()));
+        assert!(devices.contains(&"vhost-user-fs-pci,chardev=fs1,tag=vol1".to_string()));
+        // 9p shares need no shared memory.
+        let args = qemu_args(&spec(HostOs::Linux, Arch::X86_64, Accel::Tcg));
+        assert!(values(&args, "-numa").is_empty());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! runtime; settings come from the environment:
 //!
 //! - `BERTH_ACCEL`: the accelerator (kvm, hvf, whpx, tcg), beating the config;
+//! - `BERTH_VOLUME_DRIVER`: how volumes are shared (virtiofs, 9p, auto),
+//!   beating the config's `VolumeDriver`;
 //! - `BERTH_BOOT_TIMEOUT`: seconds the guest may take to be ready;
 //! - `BERTH_STOP_TIMEOUT`: seconds the guest may take to power down.
 
@@ -35,6 +37,7 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<u8> {
         name: args.name,
         profile: HostProfile::current(),
         accel_override: std::env::var("BERTH_ACCEL").ok(),
+        volume_driver_override: std::env::var(berth_machine::qemu::virtiofs::DRIVER_ENV).ok(),
         path_var: std::env::var("PATH").ok(),
         boot_timeout: env_seconds("BERTH_BOOT_TIMEOUT")?,
         stop_timeout: env_seconds("BERTH_STOP_TIMEOUT")?.unwrap_or(DEFAULT_STOP_TIMEOUT),

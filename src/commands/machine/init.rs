@@ -69,6 +69,7 @@ pub async fn run(args: InitArgs) -> anyhow::Result<u8> {
             host_key_public: &public,
             rootful,
             timezone: timezone.as_deref(),
+            mounts: &mounts,
         });
         fsutil::write_atomic(&paths.ignition, config.to_json().as_bytes(), 0o600)
             .with_context(|| format!("writing {}", paths.ignition.display()))?;
@@ -97,6 +98,9 @@ pub async fn run(args: InitArgs) -> anyhow::Result<u8> {
         mounts,
         ignition_path: paths.ignition.clone(),
         accelerator: None,
+        // berth's own Ignition mounts them at boot; a user's does not.
+        mounts_at_boot: args.ignition_path.is_none(),
+        volume_driver: None,
     };
     store.save(&lock, &config)?;
     undo.config_saved = true;

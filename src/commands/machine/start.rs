@@ -72,6 +72,9 @@ pub async fn run(args: &StartArgs) -> anyhow::Result<u8> {
     loop {
         match &event.kind {
             EventKind::Progress { message } => progress.stage(&capitalized(message)),
+            // E.g. a volume that is not mounted: the start goes on.
+            EventKind::Warning { message } if args.quiet => eprintln!("Warning: {message}"),
+            EventKind::Warning { message } => progress.line(&format!("Warning: {message}")),
             EventKind::Ready { api_socket, .. } => {
                 progress.finish("ready");
                 drop(progress);
