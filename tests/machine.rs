@@ -486,11 +486,28 @@ fn init_start_use_stop_start_rm() {
     assert_eq!(m.ok(&["machine", "list", "-q"]), "");
 }
 
-/// The machine's default volume (the test's home directory) works both
-/// ways: a file written on the host is read in a container's bind mount,
-/// and the file the container writes is the host user's on the host. The
-/// agent reported it mounted at boot with `driver`.
+/// The machine's default volume (the test's home directory, at the same
+/// path in the guest) works both ways (see [`check_volume`]).
 fn check_home_volume(m: &Machines, name: &str, driver: &str, podman: &dyn Fn(&[&str]) -> String) {
+    let shared = m.env.home.join(format!("shared-{driver}"));
+    std::fs::create_dir_all(&shared).unwrap();
+    // The rootless guest user (uid 1000) writes here although the host user is root.
+    std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    check_volume(m, name, driver, &shared, &shared.to_string_lossy(), podman);
+}
+
+/// A volume works both ways: a file written in `shared` on the host is read
+/// in a container's bind mount of `guest_dir` (`run` runs a container), and
+/// the file the container writes is the host user's on the host. The agent
+/// reported the volumes mounted at boot with `driver`.
+fn check_volume(
+    m: &Machines,
+    name: &str,
+    driver: &str,
+    shared: &Path,
+    guest_dir: &str,
+    run: &dyn Fn(&[&str]) -> String,
+) {
     let events = std::fs::read_to_string(m.runtime(name).join("events.jsonl")).unwrap();
     let mounted = events
         .lines()
@@ -513,13 +530,9 @@ fn check_home_volume(m: &Machines, name: &str, driver: &str, podman: &dyn Fn(&[&
     );
     assert!(position("volumes-mounted") < position("ready"), "{order:?}");
 
-    let shared = m.env.home.join(format!("shared-{driver}"));
-    std::fs::create_dir_all(&shared).unwrap();
-    // The rootless guest user (uid 1000) writes here although the host user is root.
-    std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     std::fs::write(shared.join("from-host"), "written on the host\n").unwrap();
-    let bind = format!("{}:/data", shared.display());
-    let out = podman(&[
+    let bind = format!("{guest_dir}:/data");
+    let out = run(&[
         "run",
         "--rm",
         "-v",
@@ -856,28 +869,9 @@ fn volumes_ports_clock_and_recovery() {
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
 
-    // Volumes, both ways, with the host user's ownership.
-    std::fs::write(shared.join("from-host"), "written on the host\n").unwrap();
-    let out = m.ok(&[
-        "-c",
-        "m2",
-        "run",
-        "--rm",
-        "-v",
-        "/mnt/shared:/data",
-        "localhost/busybox:test",
-        "sh",
-        "-c",
-        "cat /data/from-host && echo written in a container > /data/from-container",
-    ]);
-    assert_eq!(out.trim(), "written on the host");
-    let back = shared.join("from-container");
-    assert_eq!(
-        std::fs::read_to_string(&back).unwrap(),
-        "written in a container\n"
-    );
-    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&back).unwrap());
-    assert_eq!(owner, unsafe { libc::getuid() });
+    // Volumes, both ways, with the host user's ownership (berth's client).
+    let berth_m2 = |args: &[&str]| m.ok(&[&["-c", "m2"], args].concat());
+    check_volume(&m, "m2", "9p", &shared, "/mnt/shared", &berth_m2);
 
     // machine cp both ways.
     let local = m.env.path().join("cp-source");

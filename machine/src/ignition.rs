@@ -458,18 +458,7 @@ mod tests {
     }
 
     fn with_mounts() -> Vec<Mount> {
-        vec![
-            Mount {
-                source: "/home/u".into(),
-                target: "/home/u".into(),
-                read_only: false,
-            },
-            Mount {
-                source: "/src".into(),
-                target: "/Users/it's".into(),
-                read_only: true,
-            },
-        ]
+        crate::agent::mounts::tests::mounts().to_vec()
     }
 
     #[test]

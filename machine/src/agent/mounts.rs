@@ -163,10 +163,11 @@ pub fn summarize(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn mounts() -> [Mount; 2] {
+    /// Two volumes: a home directory, and a read-only one with a quote.
+    pub(crate) fn mounts() -> [Mount; 2] {
         [
             Mount {
                 source: "/home/u".into(),
