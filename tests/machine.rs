@@ -823,8 +823,9 @@ fn volumes_ports_clock_and_recovery() {
         "1",
         "--memory",
         "1024",
+        // A volume whose host directory is missing: a warning, no failure.
         "-v",
-        "",
+        "/nonexistent/berth-missing:/mnt/missing",
         "--ignition-path",
         ignition.to_str().unwrap(),
         "m3",
@@ -1151,8 +1152,20 @@ fn volumes_ports_clock_and_recovery() {
 
     // m3 beside m2: each machine has its own socket and SSH port.
     let started = std::time::Instant::now();
-    let out = m.ok(&["machine", "start", "--no-info", "m3"]);
-    assert!(out.contains("Machine \"m3\" started successfully"), "{out}");
+    let out = m.berth(&["machine", "start", "--no-info", "m3"]);
+    assert!(
+        text(&out.stdout).contains("Machine \"m3\" started successfully"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        text(&out.stderr).contains(
+            "Warning: volume /nonexistent/berth-missing:/mnt/missing is not mounted: \
+             /nonexistent/berth-missing is not a directory on this host"
+        ),
+        "{}",
+        describe(&out)
+    );
     eprintln!("m3 booted beside m2 in {:?}", started.elapsed());
     for socket in &sockets {
         let answer = ping(socket);
