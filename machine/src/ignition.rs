@@ -514,15 +514,7 @@ mod tests {
                 .and_then(|rest| rest.strip_suffix('\''))
                 .unwrap();
             assert!(exec.contains("ip -4 route show default"), "{exec}");
-            let out = std::process::Command::new("sh")
-                .args(["-n", "-c", &exec.replace("$$", "$")])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            crate::shell_check::assert_valid_sh(&exec.replace("$$", "$"));
             assert_eq!(unit.contains("After=berth-volumes.service"), volumes);
         }
     }

@@ -14,6 +14,8 @@ pub mod paths;
 #[cfg(windows)]
 pub mod pipe;
 pub mod qemu;
+#[cfg(test)]
+mod shell_check;
 pub mod ssh;
 #[cfg(unix)]
 pub mod state;

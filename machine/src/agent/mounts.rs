@@ -203,17 +203,7 @@ pub(crate) mod tests {
             "{script}"
         );
         // Valid shell for a real sh.
-        let out = std::process::Command::new("sh")
-            .arg("-n")
-            .arg("-c")
-            .arg(&script)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::shell_check::assert_valid_sh(&script);
         assert!(mount_command("core", &mounts).starts_with("sudo -n sh -c '"));
         assert_eq!(mount_command("root", &mounts), script);
     }
