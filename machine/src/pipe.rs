@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use tokio::net::windows::named_pipe::ServerOptions;
 
-use crate::ssh::session::splice;
+use crate::ssh::splice::splice;
 use crate::ssh::KeptSession;
 
 /// Serves `pipe_name` until creating or connecting an instance fails, and

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use russh::client::Msg;
 use russh::ChannelStream;
 
-use crate::ssh::session::splice;
+use crate::ssh::splice::splice;
 use crate::ssh::{KeptSession, SshError};
 
 /// How long a connection waits for a dropped session to come back.

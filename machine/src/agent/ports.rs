@@ -29,7 +29,7 @@ use super::events::EventKind;
 use super::{emit, log, Events};
 use crate::qemu::qmp::Qmp;
 use crate::qemu::NETDEV_ID;
-use crate::ssh::session::splice;
+use crate::ssh::splice::splice;
 use crate::ssh::KeptSession;
 
 /// A forwarded port's transport protocol.

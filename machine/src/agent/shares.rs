@@ -18,7 +18,8 @@ use crate::host::HostProfile;
 use crate::paths::MachinePaths;
 use crate::qemu::argv::supports_shares;
 use crate::qemu::virtiofs::{
-    self, choose_volume_driver, DriverInputs, Virtiofsd, VolumeDriver, DRIVER_ENV,
+    self, choose_volume_driver, virtiofsd_matters, DriverInputs, Virtiofsd, VolumeDriver,
+    DRIVER_ENV,
 };
 use crate::qemu::{Share, ShareTransport};
 
@@ -98,22 +99,21 @@ pub async fn prepare(
         None => VolumeDriver::parse_setting(config.volume_driver.as_deref().unwrap_or(""))
             .map_err(|err| format!("the machine's VolumeDriver setting: {err}"))?,
     };
-    let found = if requested == Some(VolumeDriver::NineP) {
-        None
-    } else {
-        find_virtiofsd(profile, path_var).await
-    };
     let uid = host_uid();
-    let driver = choose_volume_driver(
-        profile,
-        DriverInputs {
-            virtiofsd: found.as_ref(),
-            host_is_root: uid == 0,
-            guest_writer_uid: if config.rootful { 0 } else { config.uid },
-            host_uid: uid,
-            requested,
-        },
-    )?;
+    let mut inputs = DriverInputs {
+        virtiofsd: None,
+        host_is_root: uid == 0,
+        guest_writer_uid: if config.rootful { 0 } else { config.uid },
+        host_uid: uid,
+        requested,
+    };
+    let found = if virtiofsd_matters(profile, &inputs) {
+        find_virtiofsd(profile, path_var).await
+    } else {
+        None
+    };
+    inputs.virtiofsd = found.as_ref();
+    let driver = choose_volume_driver(profile, inputs)?;
     volumes.driver = driver;
     for (index, mount) in config.mounts.iter().enumerate() {
         let source = PathBuf::from(&mount.source);

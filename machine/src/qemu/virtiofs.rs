@@ -181,6 +181,20 @@ pub fn choose_volume_driver(
     }
 }
 
+/// Whether the virtiofsd on this host (if any) can change what
+/// [`choose_volume_driver`] answers for these inputs, whose `virtiofsd` is
+/// ignored: when it cannot, a start need not look for one (which runs
+/// `virtiofsd --version`). It cannot with 9p requested, on Windows, or, with
+/// nothing requested, for a root host whose guest writes files as another
+/// uid (virtiofs would not keep their ownership, whatever the virtiofsd).
+pub fn virtiofsd_matters(profile: &HostProfile, inputs: &DriverInputs<'_>) -> bool {
+    match (profile.os, inputs.requested) {
+        (HostOs::Windows, _) | (_, Some(VolumeDriver::NineP)) => false,
+        (_, Some(VolumeDriver::Virtiofs)) => true,
+        (_, None) => !inputs.host_is_root || inputs.guest_writer_uid == inputs.host_uid,
+    }
+}
+
 /// The arguments of a virtiofsd serving `source` on the listening socket
 /// the agent made and passed as file descriptor `fd` (QEMU connects to
 /// that socket: nothing waits for virtiofsd to create one). Read-only
@@ -247,6 +261,48 @@ mod tests {
             },
             host_uid,
             requested: None,
+        }
+    }
+
+    /// Where the virtiofsd cannot matter, every virtiofsd (or none) gives
+    /// the same decision; where it is said to matter, some pair differs.
+    #[test]
+    fn virtiofsd_matters_exactly_where_the_decision_depends_on_it() {
+        let qemu = qemu_virtiofsd();
+        let rust = rust_virtiofsd();
+        for os in [HostOs::Linux, HostOs::MacOs, HostOs::Windows] {
+            let profile = HostProfile {
+                os,
+                arch: Arch::X86_64,
+            };
+            for (root, rootful) in [(true, true), (true, false), (false, true), (false, false)] {
+                for requested in [
+                    None,
+                    Some(VolumeDriver::NineP),
+                    Some(VolumeDriver::Virtiofs),
+                ] {
+                    let decide = |found: Option<&Virtiofsd>| {
+                        let mut inputs = inputs(found, root, rootful);
+                        inputs.requested = requested;
+                        choose_volume_driver(&profile, inputs)
+                    };
+                    let answers = [decide(None), decide(Some(&qemu)), decide(Some(&rust))];
+                    let mut probe = inputs(None, root, rootful);
+                    probe.requested = requested;
+                    let all_same = answers.iter().all(|answer| *answer == answers[0]);
+                    if !virtiofsd_matters(&profile, &probe) {
+                        assert!(
+                            all_same,
+                            "{os:?} root={root} rootful={rootful} {requested:?}: {answers:?}"
+                        );
+                    } else if os == HostOs::Linux {
+                        assert!(
+                            !all_same,
+                            "{os:?} root={root} rootful={rootful} {requested:?}: {answers:?}"
+                        );
+                    }
+                }
+            }
         }
     }
 

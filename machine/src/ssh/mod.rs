@@ -1,8 +1,11 @@
 //! SSH to a machine's guest: keys ([`keys`]) and a host-key-pinned russh
-//! session that keeps itself alive and forwards unix sockets ([`session`]).
+//! session that keeps itself alive ([`session`]), and the copying between a
+//! local connection and a channel ([`splice`]).
 
 pub mod keys;
+pub mod paced;
 pub mod session;
+pub mod splice;
 
 pub use session::{KeptSession, Session, SshError, SshTarget};
 

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex as StdMutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
@@ -17,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{watch, Mutex};
 
 use super::keys;
+use super::paced::PacedTcpStream;
 
 /// How long without traffic before a keepalive probe, and how many
 /// unanswered probes end the session: a minute, since an emulated guest on a
@@ -36,10 +38,6 @@ pub const MAX_ATTEMPTS: usize = 4;
 /// longer than sshd's own limit (OpenSSH's `LoginGraceTime`, 120 s), so that
 /// an emulated guest on a busy host is never cut off while it still works.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(150);
-
-/// Copy buffer size for forwarded streams: large buffers make large SSH
-/// packets and save CPU (tokio's 8 KiB default costs about 20% more).
-pub const COPY_BUFFER: usize = 256 * 1024;
 
 /// Errors of SSH sessions to a guest.
 #[derive(Debug, thiserror::Error)]
@@ -274,7 +272,11 @@ impl Session {
                 addr: target.addr,
                 source,
             })?;
-        Self::connect_stream(target, socket).await
+        let socket = PacedTcpStream::new(socket);
+        let pacing = socket.pacing();
+        let session = Self::connect_stream(target, socket).await?;
+        pacing.store(true, Ordering::Relaxed);
+        Ok(session)
     }
 
     /// Like [`Session::connect`] over an already connected byte stream.
@@ -506,14 +508,4 @@ impl KeptSession {
         self.open_channel(|session| async move { session.open_tcpip(host, port, originator).await })
             .await
     }
-}
-
-/// Copies both ways between a local connection and a channel until both
-/// sides are done, with large buffers.
-pub async fn splice<A, B>(local: &mut A, remote: &mut B) -> std::io::Result<(u64, u64)>
-where
-    A: AsyncRead + AsyncWrite + Unpin + ?Sized,
-    B: AsyncRead + AsyncWrite + Unpin + ?Sized,
-{
-    tokio::io::copy_bidirectional_with_sizes(local, remote, COPY_BUFFER, COPY_BUFFER).await
 }
