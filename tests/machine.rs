@@ -27,6 +27,24 @@ fn describe(out: &Output) -> String {
     )
 }
 
+/// Imports the busybox tar into the engine behind `url` with podman's own
+/// client, as `tag` whose CMD is `cmd` (a JSON array).
+fn import_busybox(url: &str, tar: &Path, cmd: &str, tag: &str) {
+    let out = Command::new("podman")
+        .args(["--remote", "--url", url, "import", "--change"])
+        .arg(format!("CMD {cmd}"))
+        .arg(tar)
+        .arg(tag)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running podman --remote import");
+    assert!(
+        out.status.success(),
+        "podman import {tag}: {}",
+        describe(&out)
+    );
+}
+
 /// The built guest's uncompressed disk, or `None` (printing why) without it.
 fn guest_disk(test: &str) -> Option<PathBuf> {
     let Some(dir) = std::env::var_os("BERTH_TEST_GUEST_DIR") else {
@@ -335,13 +353,7 @@ fn init_start_use_stop_start_rm() {
         text(&out.stdout)
     };
     let tar = common::podman::busybox_tar(m.env.path());
-    podman(&[
-        "import",
-        "--change",
-        "CMD [\"/bin/sh\"]",
-        tar.to_str().unwrap(),
-        "localhost/busybox:test",
-    ]);
+    import_busybox(&url, &tar, "[\"/bin/sh\"]", "localhost/busybox:test");
     let hi = podman(&[
         "run",
         "--rm",
@@ -457,13 +469,7 @@ fn init_start_use_stop_start_rm() {
         "podman images --format {{.Repository}}",
     ]);
     assert!(images.contains("localhost/busybox"), "{images}");
-    podman(&[
-        "import",
-        "--change",
-        "CMD [\"/bin/sh\"]",
-        tar.to_str().unwrap(),
-        "localhost/busybox:test",
-    ]);
+    import_busybox(&url, &tar, "[\"/bin/sh\"]", "localhost/busybox:test");
     let virtiofs = Path::new("/usr/lib/qemu/virtiofsd").exists() && unsafe { libc::getuid() } == 0;
     check_home_volume(&m, "m1", if virtiofs { "virtiofs" } else { "9p" }, &podman);
 
@@ -855,20 +861,7 @@ fn volumes_ports_clock_and_recovery() {
     // An image in m2 (podman's client on the API socket).
     let url = format!("unix://{}", sockets[0].display());
     let tar = common::podman::busybox_tar(m.env.path());
-    let out = Command::new("podman")
-        .args([
-            "--remote",
-            "--url",
-            &url,
-            "import",
-            "--change",
-            "CMD [\"/bin/sh\"]",
-        ])
-        .arg(&tar)
-        .arg("localhost/busybox:test")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
+    import_busybox(&url, &tar, "[\"/bin/sh\"]", "localhost/busybox:test");
 
     // Volumes, both ways, with the host user's ownership (berth's client).
     let berth_m2 = |args: &[&str]| m.ok(&[&["-c", "m2"], args].concat());
@@ -961,14 +954,12 @@ fn volumes_ports_clock_and_recovery() {
     // so the infra image is a sleeping busybox, named in the guest user's
     // containers.conf (read by the next service the podman socket starts;
     // the agent's event stream follows it there).
-    let out = Command::new("podman")
-        .args(["--remote", "--url", &url, "import", "--change"])
-        .arg("CMD [\"/bin/sleep\", \"1000000\"]")
-        .arg(&tar)
-        .arg("localhost/pause:test")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
+    import_busybox(
+        &url,
+        &tar,
+        "[\"/bin/sleep\", \"1000000\"]",
+        "localhost/pause:test",
+    );
     m.ok(&[
         "machine",
         "ssh",
