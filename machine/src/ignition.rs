@@ -457,6 +457,14 @@ mod tests {
         }
     }
 
+    /// The shell command of the ready unit's `ExecStart=/bin/sh -c '...'`.
+    fn ready_command(unit: &str) -> &str {
+        unit.lines()
+            .find_map(|line| line.strip_prefix("ExecStart=/bin/sh -c '"))
+            .and_then(|rest| rest.strip_suffix('\''))
+            .unwrap()
+    }
+
     fn with_mounts() -> Vec<Mount> {
         crate::agent::mounts::tests::mounts().to_vec()
     }
@@ -508,11 +516,7 @@ mod tests {
     fn the_ready_command_is_valid_shell_once_systemd_unescapes_it() {
         for volumes in [false, true] {
             let unit = ready_unit(1000, volumes);
-            let exec = unit
-                .lines()
-                .find_map(|line| line.strip_prefix("ExecStart=/bin/sh -c '"))
-                .and_then(|rest| rest.strip_suffix('\''))
-                .unwrap();
+            let exec = ready_command(&unit);
             assert!(exec.contains("ip -4 route show default"), "{exec}");
             crate::shell_check::assert_valid_sh(&exec.replace("$$", "$"));
             assert_eq!(unit.contains("After=berth-volumes.service"), volumes);
@@ -528,11 +532,7 @@ mod tests {
         let port = dir.path().join("port");
         std::fs::write(&report, "berth-volume vol0 failed 9p: no such tag\n").unwrap();
         let unit = ready_unit(1000, true);
-        let exec = unit
-            .lines()
-            .find_map(|line| line.strip_prefix("ExecStart=/bin/sh -c '"))
-            .and_then(|rest| rest.strip_suffix('\''))
-            .unwrap();
+        let exec = ready_command(&unit);
         let relay = exec
             .rsplit_once("done; ")
             .unwrap()

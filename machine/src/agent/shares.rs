@@ -28,7 +28,6 @@ use super::mounts;
 /// The volumes of one run.
 #[derive(Default)]
 pub struct SharedVolumes {
-    pub driver: Option<VolumeDriver>,
     /// What QEMU gets.
     pub shares: Vec<Share>,
     /// The volumes given to the guest, with their tags.
@@ -36,19 +35,6 @@ pub struct SharedVolumes {
     /// Volumes left out, said to the user.
     pub warnings: Vec<String>,
     virtiofsd: Vec<Child>,
-}
-
-/// berth's effective uid (`u32::MAX` where there is none).
-fn host_uid() -> u32 {
-    #[cfg(unix)]
-    {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        unsafe { libc::geteuid() }
-    }
-    #[cfg(not(unix))]
-    {
-        u32::MAX
-    }
 }
 
 /// The first virtiofsd on this host, with its kind (from `--version`).
@@ -99,7 +85,7 @@ pub async fn prepare(
         None => VolumeDriver::parse_setting(config.volume_driver.as_deref().unwrap_or(""))
             .map_err(|err| format!("the machine's VolumeDriver setting: {err}"))?,
     };
-    let uid = host_uid();
+    let uid = crate::dirs::current_uid();
     let mut inputs = DriverInputs {
         virtiofsd: None,
         host_is_root: uid == 0,
@@ -114,7 +100,6 @@ pub async fn prepare(
     };
     inputs.virtiofsd = found.as_ref();
     let driver = choose_volume_driver(profile, inputs)?;
-    volumes.driver = driver;
     for (index, mount) in config.mounts.iter().enumerate() {
         let source = PathBuf::from(&mount.source);
         if !source.is_dir() {

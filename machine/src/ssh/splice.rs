@@ -24,6 +24,8 @@ pub const COPY_BUFFER: usize = 256 * 1024;
 /// direct-streamlocal channels.
 pub const CHANNEL_PACKET: usize = 32 * 1024;
 
+const _: () = assert!(COPY_BUFFER.is_multiple_of(CHANNEL_PACKET));
+
 /// Copies both ways between a local connection and a channel until both
 /// sides are done; each side's write half is shut down when its source
 /// ends. Returns the bytes sent to the channel and the bytes received.
@@ -35,7 +37,7 @@ where
     let (mut local_read, mut local_write) = tokio::io::split(local);
     let (remote_read, mut remote_write) = tokio::io::split(remote);
     let to_guest = async {
-        let sent = copy_in_packets(&mut local_read, &mut remote_write, CHANNEL_PACKET).await?;
+        let sent = copy_in_packets(&mut local_read, &mut remote_write).await?;
         remote_write.shutdown().await?;
         Ok::<_, io::Error>(sent)
     };
@@ -54,15 +56,15 @@ where
 const TAIL_WAIT: Duration = Duration::from_millis(1);
 
 /// Copies `reader` to `writer` until the reader ends, writing whole
-/// multiples of `packet`. A tail shorter than a packet goes at once when
+/// multiples of [`CHANNEL_PACKET`]. A tail shorter than a packet goes at once when
 /// nothing more is there, except right after whole packets went (a bulk
 /// transfer), when it waits up to [`TAIL_WAIT`] for more to join it.
-async fn copy_in_packets<R, W>(reader: &mut R, writer: &mut W, packet: usize) -> io::Result<u64>
+async fn copy_in_packets<R, W>(reader: &mut R, writer: &mut W) -> io::Result<u64>
 where
     R: AsyncRead + Unpin + ?Sized,
     W: AsyncWrite + Unpin + ?Sized,
 {
-    let mut buffer = vec![0u8; COPY_BUFFER.max(packet)];
+    let mut buffer = vec![0u8; COPY_BUFFER];
     let mut held = 0;
     let mut copied = 0u64;
     let mut bulk = false;
@@ -81,7 +83,7 @@ where
             Some(0) | None => held,
             Some(count) => {
                 held += count;
-                held - held % packet
+                held - held % CHANNEL_PACKET
             }
         };
         if ready > 0 {
@@ -91,7 +93,7 @@ where
             copied += ready as u64;
         }
         // Whole packets just went: more are likely on their way.
-        bulk = ready >= packet;
+        bulk = ready >= CHANNEL_PACKET;
         if read == Some(0) {
             return Ok(copied);
         }
@@ -185,7 +187,7 @@ mod tests {
         let data = pattern(3 * 212_992 + 1000);
         let mut reader = ReadyChunks(data.chunks(212_992).map(<[u8]>::to_vec).collect());
         let mut out = WriteSizes::default();
-        let copied = copy_in_packets(&mut reader, &mut out, CHANNEL_PACKET).await;
+        let copied = copy_in_packets(&mut reader, &mut out).await;
         assert_eq!(copied.unwrap(), data.len() as u64);
         assert_eq!(out.bytes, data);
         let (last, whole) = out.sizes.split_last().unwrap();
@@ -203,10 +205,7 @@ mod tests {
     async fn a_short_message_is_not_held_back() {
         let (mut source, mut sink) = UnixStream::pair().unwrap();
         let (mut to_guest, mut guest) = UnixStream::pair().unwrap();
-        let copy =
-            tokio::spawn(
-                async move { copy_in_packets(&mut sink, &mut to_guest, CHANNEL_PACKET).await },
-            );
+        let copy = tokio::spawn(async move { copy_in_packets(&mut sink, &mut to_guest).await });
         source
             .write_all(b"GET /_ping HTTP/1.1\r\n\r\n")
             .await
@@ -227,10 +226,7 @@ mod tests {
     async fn a_bulk_tail_is_not_held_while_the_sender_is_quiet() {
         let (mut source, mut sink) = UnixStream::pair().unwrap();
         let (mut to_guest, mut guest) = UnixStream::pair().unwrap();
-        let copy =
-            tokio::spawn(
-                async move { copy_in_packets(&mut sink, &mut to_guest, CHANNEL_PACKET).await },
-            );
+        let copy = tokio::spawn(async move { copy_in_packets(&mut sink, &mut to_guest).await });
         let body = pattern(CHANNEL_PACKET + 8 * 1024);
         source.write_all(&body).await.unwrap();
         let mut got = vec![0u8; body.len()];
