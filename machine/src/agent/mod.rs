@@ -28,7 +28,7 @@ pub mod clock;
 pub mod control;
 pub mod engine;
 pub mod events;
-mod forward;
+pub mod forward;
 pub mod mounts;
 pub mod ports;
 pub mod shares;
