@@ -1,8 +1,9 @@
 //! berth's API-socket forwarding as a process of its own, for
 //! `scripts/bench/forward`: binds a local unix socket and serves every
 //! connection exactly as the host agent serves its API socket (the agent's
-//! accept loop, kept host-key-pinned russh session and splice, on a
-//! current-thread runtime), to a unix socket behind any OpenSSH sshd.
+//! accept loop, kept host-key-pinned russh session, channel opened ahead and
+//! splice, on a current-thread runtime), to a unix socket behind any OpenSSH
+//! sshd.
 //!
 //! Usage: forward LISTEN_SOCKET SSHD_ADDR:PORT USER PRIVATE_KEY HOST_KEY_PUB REMOTE_SOCKET
 
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use berth_machine::agent::forward;
+use berth_machine::ssh::preopen::Preopened;
 use berth_machine::ssh::{keys, KeptSession, SshTarget};
 
 const USAGE: &str =
@@ -40,7 +42,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     runtime.block_on(async {
         let listener = tokio::net::UnixListener::bind(listen)
             .map_err(|err| format!("binding {listen}: {err}"))?;
-        forward::serve(listener, Arc::new(KeptSession::new(target)), remote.clone()).await;
+        let channels = Preopened::new(Arc::new(KeptSession::new(target)), remote.clone());
+        tokio::spawn(channels.clone().keep_spare());
+        forward::serve(listener, channels).await;
         Err::<(), Box<dyn Error>>("the listener failed".into())
     })
 }

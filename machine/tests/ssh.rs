@@ -1,6 +1,7 @@
 //! The pinned SSH session against a real OpenSSH sshd on a loopback port:
 //! host-key pinning, key rejection, forwarding a unix socket (bytes and a real
-//! podman service's `_ping`), and reconnecting after the session drops.
+//! podman service's `_ping`), reconnecting after the session drops, and
+//! channels opened ahead of the connections that take them.
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
@@ -10,7 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use berth_machine::ssh::keys;
-use berth_machine::ssh::{KeptSession, Session, SshError, SshTarget};
+use berth_machine::ssh::preopen::Preopened;
+use berth_machine::ssh::splice::splice;
+use berth_machine::ssh::{GuestStream, KeptSession, Session, SshError, SshTarget};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A real sshd on 127.0.0.1 with its own host key, killed (with its
@@ -184,6 +187,7 @@ async fn roundtrip(kept: &KeptSession, socket: &Path, payload: &[u8]) -> Vec<u8>
     let mut stream = kept
         .open_streamlocal(socket.to_str().unwrap())
         .await
+        .map(GuestStream::new)
         .unwrap();
     stream.write_all(payload).await.unwrap();
     let mut got = vec![0u8; payload.len()];
@@ -248,6 +252,155 @@ async fn pinned_session_forwards_and_reconnects() {
         .unwrap();
     assert_eq!((status, out.as_slice()), (3, b"hi\n".as_slice()));
     drop(sshd);
+}
+
+/// A unix socket server that numbers its connections from 1 and answers
+/// each message with `N:MESSAGE` uppercased; it closes every connection
+/// numbered up to the value sent on the returned watch.
+fn numbering_server(
+    path: &Path,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
+) -> (
+    tokio::task::JoinHandle<()>,
+    tokio::sync::watch::Sender<usize>,
+) {
+    let listener = tokio::net::UnixListener::bind(path).unwrap();
+    let (close_upto, closing) = tokio::sync::watch::channel(0usize);
+    let server = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let number = accepted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let mut closing = closing.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 1024];
+                loop {
+                    tokio::select! {
+                        read = stream.read(&mut buf) => match read {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                let reply = format!("{number}:{}", String::from_utf8_lossy(&buf[..n]).to_uppercase());
+                                if stream.write_all(reply.as_bytes()).await.is_err() {
+                                    break;
+                                }
+                            }
+                        },
+                        _ = async { closing.wait_for(|upto| *upto >= number).await.is_ok() } => break,
+                    }
+                }
+            });
+        }
+    });
+    (server, close_upto)
+}
+
+/// Waits up to 20 s for `condition`.
+async fn eventually(what: &str, condition: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !condition() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn ask(channels: &Preopened, message: &str) -> String {
+    let mut stream = channels.open().await.unwrap();
+    stream.write_all(message.as_bytes()).await.unwrap();
+    let mut reply = vec![0u8; 64];
+    let n = stream.read(&mut reply).await.unwrap();
+    String::from_utf8_lossy(&reply[..n]).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preopened_channel_serves_the_next_connection_and_a_dead_one_is_replaced() {
+    use std::sync::atomic::Ordering;
+    let Some(mut sshd) = Sshd::start() else {
+        eprintln!("skipping: no sshd");
+        return;
+    };
+    let socket = sshd.dir.path().join("numbered.sock");
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (_server, close_upto) = numbering_server(&socket, accepted.clone());
+    let kept = Arc::new(KeptSession::new(sshd.target()));
+    let channels = Preopened::new(kept.clone(), socket.to_str().unwrap().to_string());
+    let keeper = tokio::spawn(channels.clone().keep_spare());
+
+    // Before any connection asks, one channel is open and waiting.
+    eventually("a spare channel", || channels.spare_ready()).await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    // The next connection gets it (connection 1), and the next spare opens.
+    assert_eq!(ask(&channels, "a").await, "1:A");
+    eventually("the next spare", || channels.spare_ready()).await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+
+    // The service closes the idle spare: it is dropped, never handed over,
+    // and a new one takes its place.
+    close_upto.send(2).unwrap();
+    eventually("the closed spare noticed", || !channels.spare_ready()).await;
+    eventually("a new spare", || channels.spare_ready()).await;
+    assert_eq!(ask(&channels, "b").await, "3:B");
+
+    // The session drops under a waiting spare: the next connection gets a
+    // channel on a new session.
+    eventually("the next spare", || channels.spare_ready()).await;
+    let first = kept.get().await.unwrap();
+    sshd.restart();
+    tokio::time::timeout(Duration::from_secs(20), first.closed())
+        .await
+        .expect("the session notices the drop");
+    let reply = ask(&channels, "c").await;
+    assert!(reply.ends_with(":C") && reply != "4:C", "{reply}");
+    keeper.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_still_sending_when_the_service_hangs_up_is_disconnected() {
+    let Some(sshd) = Sshd::start() else {
+        eprintln!("skipping: no sshd");
+        return;
+    };
+    // Like an HTTP service refusing a request: read a little, answer, close.
+    let socket = sshd.dir.path().join("refusing.sock");
+    let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+    let _server = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = vec![0u8; 1024];
+        let _ = stream.read(&mut head).await;
+        let _ = stream.write_all(b"refused").await;
+    });
+    let kept = KeptSession::new(sshd.target());
+    let mut remote = kept
+        .open_streamlocal(socket.to_str().unwrap())
+        .await
+        .map(GuestStream::new)
+        .unwrap();
+    let (client, mut local) = tokio::net::UnixStream::pair().unwrap();
+    let splicing = tokio::spawn(async move { splice(&mut local, &mut remote).await });
+    let (mut client_read, mut client_write) = client.into_split();
+    // Far more than the channel's window and the sockets' buffers.
+    let sending = tokio::spawn(async move {
+        let chunk = vec![0u8; 65536];
+        for _ in 0..1024 {
+            if client_write.write_all(&chunk).await.is_err() {
+                return true;
+            }
+        }
+        false
+    });
+    let failed = tokio::time::timeout(Duration::from_secs(30), sending)
+        .await
+        .expect("the client's writes end instead of hanging")
+        .unwrap();
+    assert!(failed, "the client's connection was closed");
+    tokio::time::timeout(Duration::from_secs(30), splicing)
+        .await
+        .expect("the splice ends")
+        .unwrap()
+        .unwrap_err();
+    // The answer arrives; then the end, or a reset for the unsent bytes.
+    let mut answer = Vec::new();
+    if let Err(err) = client_read.read_to_end(&mut answer).await {
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+    }
+    assert_eq!(answer, b"refused");
 }
 
 #[tokio::test]
@@ -336,6 +489,7 @@ async fn forwards_a_real_podman_service() {
             let mut stream = kept
                 .open_streamlocal(socket.to_str().unwrap())
                 .await
+                .map(GuestStream::new)
                 .unwrap();
             stream
                 .write_all(

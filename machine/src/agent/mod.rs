@@ -55,6 +55,7 @@ use crate::paths::MachinePaths;
 use crate::qemu::accel::{self, Accel, OverrideOrigin};
 use crate::qemu::qmp::Qmp;
 use crate::qemu::{binary, firmware, qemu_args, QemuSpec};
+use crate::ssh::preopen::Preopened;
 use crate::ssh::{keys, KeptSession, SshTarget};
 use events::{EventKind, EventLog};
 
@@ -645,8 +646,10 @@ impl Agent {
             }
         };
         let resync = Arc::new(Notify::new());
+        let api_channels = Preopened::new(kept.clone(), guest_socket);
         let mut tasks = vec![
-            tokio::spawn(forward::serve(api, kept.clone(), guest_socket.clone())),
+            tokio::spawn(forward::serve(api, api_channels.clone())),
+            tokio::spawn(api_channels.clone().keep_spare()),
             tokio::spawn(watch_session(
                 kept.clone(),
                 self.events.clone(),
@@ -656,8 +659,7 @@ impl Agent {
             )),
         ];
         let port_service = Arc::new(ports::PortService::new(
-            kept.clone(),
-            guest_socket,
+            api_channels.clone(),
             ports::Forwarder::new(kept.clone(), self.qmp.clone(), self.events.clone()),
         ));
         let _ = self.port_service.set(port_service.clone());
@@ -1077,7 +1079,8 @@ async fn probe_api(
     let mut last_error = None;
     loop {
         let error = match kept.open_streamlocal(&guest_socket).await {
-            Ok(_) => {
+            Ok(channel) => {
+                let _ = channel.close().await;
                 emit(&events, EventKind::ApiProbed);
                 return Ok(());
             }

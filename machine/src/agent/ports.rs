@@ -29,8 +29,9 @@ use super::events::EventKind;
 use super::{emit, log, Events};
 use crate::qemu::qmp::Qmp;
 use crate::qemu::NETDEV_ID;
+use crate::ssh::preopen::Preopened;
 use crate::ssh::splice::splice;
-use crate::ssh::KeptSession;
+use crate::ssh::{GuestStream, KeptSession};
 
 /// A forwarded port's transport protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -410,7 +411,8 @@ async fn serve_tcp(listener: TcpListener, kept: Arc<KeptSession>, port: u16) {
         let kept = kept.clone();
         tokio::spawn(async move {
             match kept.open_tcpip("127.0.0.1", port, peer).await {
-                Ok(mut remote) => {
+                Ok(channel) => {
+                    let mut remote = GuestStream::new(channel);
                     let _ = splice(&mut local, &mut remote).await;
                 }
                 Err(err) => log(format_args!(
@@ -436,13 +438,9 @@ fn query_value(text: &str) -> String {
 
 /// The running containers and the ports they want, listed on a new channel.
 async fn list(
-    kept: &KeptSession,
-    guest_socket: &str,
+    channels: &Preopened,
 ) -> Result<(Vec<Container>, BTreeMap<PortKey, Container>), String> {
-    let stream = kept
-        .open_streamlocal(guest_socket)
-        .await
-        .map_err(|err| err.to_string())?;
+    let stream = channels.open().await.map_err(|err| err.to_string())?;
     let path = format!("{API_PREFIX}/containers/json?pod=true");
     let containers = engine::get_json(stream, &path)
         .await
@@ -454,18 +452,17 @@ async fn list(
 /// engine's events ([`PortService::follow`]) and asked about by berth's
 /// client ([`PortService::warnings_for`]).
 pub struct PortService {
-    kept: Arc<KeptSession>,
-    guest_socket: String,
+    /// Channels to the guest's podman socket (the API socket's).
+    channels: Arc<Preopened>,
     forwarder: Mutex<Forwarder>,
     /// Notified after every reconciliation that an engine event caused.
     reconciled: Notify,
 }
 
 impl PortService {
-    pub fn new(kept: Arc<KeptSession>, guest_socket: String, forwarder: Forwarder) -> Self {
+    pub fn new(channels: Arc<Preopened>, forwarder: Forwarder) -> Self {
         PortService {
-            kept,
-            guest_socket,
+            channels,
             forwarder: Mutex::new(forwarder),
             reconciled: Notify::new(),
         }
@@ -475,7 +472,7 @@ impl PortService {
     /// the running ones and the ports they want.
     async fn reconcile(&self) -> Result<(Vec<Container>, BTreeMap<PortKey, Container>), String> {
         let mut forwarder = self.forwarder.lock().await;
-        let (running, wanted) = list(&self.kept, &self.guest_socket).await?;
+        let (running, wanted) = list(&self.channels).await?;
         forwarder.reconcile(&wanted).await;
         Ok((running, wanted))
     }
@@ -514,11 +511,7 @@ impl PortService {
         let mut backoff = Duration::from_millis(200);
         loop {
             let followed: Result<(), String> = async {
-                let stream = self
-                    .kept
-                    .open_streamlocal(&self.guest_socket)
-                    .await
-                    .map_err(|err| err.to_string())?;
+                let stream = self.channels.open().await.map_err(|err| err.to_string())?;
                 // Subscribed before listing: no change falls between the two.
                 let mut events = JsonLines::open(stream, &events_path)
                     .await

@@ -1,13 +1,18 @@
 //! SSH to a machine's guest: keys ([`keys`]) and a host-key-pinned russh
-//! session that keeps itself alive ([`session`]), and the copying between a
-//! local connection and a channel ([`splice`]).
+//! session that keeps itself alive ([`session`]), channels opened ahead of
+//! the connections that use them ([`preopen`]), and the copying between a
+//! local connection and a channel ([`splice`]) seen as a byte stream that
+//! notices the guest closing it ([`stream`]).
 
 pub mod keys;
 pub mod paced;
+pub mod preopen;
 pub mod session;
 pub mod splice;
+pub mod stream;
 
 pub use session::{KeptSession, Session, SshError, SshTarget};
+pub use stream::GuestStream;
 
 /// Runs `command` as root in the guest (sudo for a non-root session user).
 pub fn as_root(user: &str, command: &str) -> String {

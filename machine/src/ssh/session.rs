@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use russh::client::{self, Handle};
 use russh::keys::{ssh_key, PrivateKey, PrivateKeyWithHashAlg, PublicKey};
-use russh::{cipher, ChannelMsg, ChannelStream, Preferred};
+use russh::{cipher, ChannelMsg, Preferred};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{watch, Mutex};
 
@@ -345,20 +345,19 @@ impl Session {
         let _ = closed.wait_for(|closed| *closed).await;
     }
 
-    /// Opens a `direct-streamlocal` channel to a unix socket in the guest.
+    /// Opens a `direct-streamlocal` channel to a unix socket in the guest
+    /// ([`super::GuestStream`] makes it a byte stream).
     pub async fn open_streamlocal(
         &self,
         socket_path: &str,
-    ) -> Result<ChannelStream<client::Msg>, SshError> {
-        let channel = self
-            .handle
+    ) -> Result<russh::Channel<client::Msg>, SshError> {
+        self.handle
             .channel_open_direct_streamlocal(socket_path)
             .await
             .map_err(|err| SshError::Channel {
                 target: socket_path.to_string(),
                 reason: err.to_string(),
-            })?;
-        Ok(channel.into_stream())
+            })
     }
 
     /// Opens a `direct-tcpip` channel to `host:port` as seen from the guest;
@@ -368,9 +367,8 @@ impl Session {
         host: &str,
         port: u16,
         originator: SocketAddr,
-    ) -> Result<ChannelStream<client::Msg>, SshError> {
-        let channel = self
-            .handle
+    ) -> Result<russh::Channel<client::Msg>, SshError> {
+        self.handle
             .channel_open_direct_tcpip(
                 host,
                 u32::from(port),
@@ -381,8 +379,7 @@ impl Session {
             .map_err(|err| SshError::Channel {
                 target: format!("{host}:{port}"),
                 reason: err.to_string(),
-            })?;
-        Ok(channel.into_stream())
+            })
     }
 
     /// Starts `command` in the guest on a new session channel, for a
@@ -473,13 +470,10 @@ impl KeptSession {
 
     /// Opens a channel with `open` on the live session, and once more on a
     /// new session if that one turns out to be dead.
-    async fn open_channel<Open, Opening>(
-        &self,
-        open: Open,
-    ) -> Result<ChannelStream<client::Msg>, SshError>
+    async fn open_channel<Open, Opening, Opened>(&self, open: Open) -> Result<Opened, SshError>
     where
         Open: Fn(Arc<Session>) -> Opening,
-        Opening: std::future::Future<Output = Result<ChannelStream<client::Msg>, SshError>>,
+        Opening: std::future::Future<Output = Result<Opened, SshError>>,
     {
         let session = self.get().await?;
         match open(session.clone()).await {
@@ -493,7 +487,7 @@ impl KeptSession {
     pub async fn open_streamlocal(
         &self,
         socket_path: &str,
-    ) -> Result<ChannelStream<client::Msg>, SshError> {
+    ) -> Result<russh::Channel<client::Msg>, SshError> {
         self.open_channel(|session| async move { session.open_streamlocal(socket_path).await })
             .await
     }
@@ -504,7 +498,7 @@ impl KeptSession {
         host: &str,
         port: u16,
         originator: SocketAddr,
-    ) -> Result<ChannelStream<client::Msg>, SshError> {
+    ) -> Result<russh::Channel<client::Msg>, SshError> {
         self.open_channel(|session| async move { session.open_tcpip(host, port, originator).await })
             .await
     }
