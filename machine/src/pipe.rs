@@ -39,8 +39,9 @@ pub async fn serve(pipe_name: &str, channels: Arc<Preopened>) -> io::Error {
         let channels = channels.clone();
         tokio::spawn(async move {
             // A failed channel closes the client's connection.
-            if let Ok(mut remote) = channels.open().await {
-                let _ = splice(&mut connected, &mut remote).await;
+            if let Ok(remote) = channels.open().await {
+                let (remote_read, remote_write) = remote.into_split();
+                let _ = splice(&mut connected, remote_read, remote_write).await;
             }
         });
     }

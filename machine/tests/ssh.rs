@@ -367,13 +367,16 @@ async fn a_client_still_sending_when_the_service_hangs_up_is_disconnected() {
         let _ = stream.write_all(b"refused").await;
     });
     let kept = KeptSession::new(sshd.target());
-    let mut remote = kept
+    let remote = kept
         .open_streamlocal(socket.to_str().unwrap())
         .await
         .map(GuestStream::new)
         .unwrap();
     let (client, mut local) = tokio::net::UnixStream::pair().unwrap();
-    let splicing = tokio::spawn(async move { splice(&mut local, &mut remote).await });
+    let splicing = tokio::spawn(async move {
+        let (remote_read, remote_write) = remote.into_split();
+        splice(&mut local, remote_read, remote_write).await
+    });
     let (mut client_read, mut client_write) = client.into_split();
     // Far more than the channel's window and the sockets' buffers.
     let sending = tokio::spawn(async move {

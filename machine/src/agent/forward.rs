@@ -25,8 +25,9 @@ pub async fn serve(listener: UnixListener, channels: Arc<Preopened>) {
         let channels = channels.clone();
         tokio::spawn(async move {
             match channels.open().await {
-                Ok(mut remote) => {
-                    let _ = splice(&mut local, &mut remote).await;
+                Ok(remote) => {
+                    let (remote_read, remote_write) = remote.into_split();
+                    let _ = splice(&mut local, remote_read, remote_write).await;
                 }
                 // The client sees its connection closed.
                 Err(err) => super::log(format_args!("forwarding a connection: {err}")),

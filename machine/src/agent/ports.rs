@@ -412,8 +412,8 @@ async fn serve_tcp(listener: TcpListener, kept: Arc<KeptSession>, port: u16) {
         tokio::spawn(async move {
             match kept.open_tcpip("127.0.0.1", port, peer).await {
                 Ok(channel) => {
-                    let mut remote = GuestStream::new(channel);
-                    let _ = splice(&mut local, &mut remote).await;
+                    let (remote_read, remote_write) = GuestStream::new(channel).into_split();
+                    let _ = splice(&mut local, remote_read, remote_write).await;
                 }
                 Err(err) => log(format_args!(
                     "forwarding a connection to port {port}: {err}"

@@ -1,28 +1,30 @@
 //! A forwarded channel as a byte stream that, unlike russh's
-//! `ChannelStream`, notices when the guest closes the channel. russh's
-//! stream stops looking at the channel once the guest's EOF arrives, so a
-//! later close goes unseen: writes after it are dropped, and once the
-//! window is used up a writer waits forever (a client still sending a body
-//! that the service already answered and hung up on never finds out). Here
-//! the writer watches for the close after an EOF and then fails with
-//! `BrokenPipe`, so the local connection is closed, as `ssh -L` closes it.
+//! `ChannelStream`, notices when the guest closes the channel, and whose
+//! read half hands out the channel's data messages as they are
+//! ([`AsyncBufRead`]), so that copying them to a local socket costs no copy
+//! of its own.
+//!
+//! russh's stream stops looking at the channel once the guest's EOF
+//! arrives, so a later close goes unseen: writes after it are dropped, and
+//! once the window is used up a writer waits forever (a client still sending
+//! a body that the service already answered and hung up on never finds
+//! out). Here the writer watches for the close after an EOF and then fails
+//! with `BrokenPipe`, so the local connection is closed, as `ssh -L` closes
+//! it.
 
 use std::future::Future;
 use std::io;
 use std::pin::{pin, Pin};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{ready, Context, Poll, Waker};
 
 use russh::client::Msg;
 use russh::{Channel, ChannelMsg};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, ReadBuf};
 
-/// Reads and writes a channel's data; see the module doc.
-pub struct GuestStream {
-    /// `None` only while being dropped.
+/// What both halves see: the channel's incoming messages and how it ended.
+struct Shared {
     channel: Option<Channel<Msg>>,
-    writer: Pin<Box<dyn AsyncWrite + Send + Sync>>,
-    /// A data message and how much of it was read.
-    pending: Option<(ChannelMsg, usize)>,
     /// The guest sends no more data.
     eof: bool,
     /// The guest closed the channel (or the session ended).
@@ -32,18 +34,7 @@ pub struct GuestStream {
     waiting_writer: Option<Waker>,
 }
 
-impl GuestStream {
-    pub fn new(channel: Channel<Msg>) -> Self {
-        GuestStream {
-            writer: Box::pin(channel.make_writer()),
-            channel: Some(channel),
-            pending: None,
-            eof: false,
-            closed: false,
-            waiting_writer: None,
-        }
-    }
-
+impl Shared {
     /// The channel's next message, if one is there.
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<ChannelMsg>> {
         match self.channel.as_mut() {
@@ -65,105 +56,28 @@ impl GuestStream {
         self.closed
     }
 
-    fn note_writer<T>(&mut self, poll: &Poll<T>, cx: &Context<'_>) {
-        self.waiting_writer = poll.is_pending().then(|| cx.waker().clone());
-    }
-
-    fn wake_writer(&mut self) {
+    fn ended(&mut self, closed: bool) {
+        self.eof = true;
+        self.closed |= closed;
         if let Some(writer) = self.waiting_writer.take() {
             writer.wake();
         }
     }
 }
 
-fn closed_error() -> io::Error {
-    io::Error::new(io::ErrorKind::BrokenPipe, "the guest closed the channel")
-}
-
-impl AsyncRead for GuestStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = &mut *self;
-        loop {
-            if let Some((ChannelMsg::Data { data }, read)) = this.pending.as_mut() {
-                let count = buf.remaining().min(data.len() - *read);
-                buf.put_slice(&data[*read..*read + count]);
-                *read += count;
-                if *read == data.len() {
-                    this.pending = None;
-                }
-                return Poll::Ready(Ok(()));
-            }
-            if this.eof {
-                return Poll::Ready(Ok(()));
-            }
-            match ready!(this.poll_message(cx)) {
-                // An empty read would look like the end.
-                Some(ChannelMsg::Data { data }) if data.is_empty() => {}
-                Some(data @ ChannelMsg::Data { .. }) => this.pending = Some((data, 0)),
-                Some(ChannelMsg::Eof) => {
-                    this.eof = true;
-                    this.wake_writer();
-                }
-                None | Some(ChannelMsg::Close) => {
-                    this.eof = true;
-                    this.closed = true;
-                    this.wake_writer();
-                }
-                // Window changes, stderr (none on forwarded channels).
-                Some(_) => {}
-            }
-        }
-    }
-}
-
-impl AsyncWrite for GuestStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        if self.poll_closed_after_eof(cx) {
-            return Poll::Ready(Err(closed_error()));
-        }
-        let written = self.writer.as_mut().poll_write(cx, buf);
-        self.note_writer(&written, cx);
-        written
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.poll_closed_after_eof(cx) {
-            return Poll::Ready(Err(closed_error()));
-        }
-        let flushed = self.writer.as_mut().poll_flush(cx);
-        self.note_writer(&flushed, cx);
-        flushed
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.poll_closed_after_eof(cx) {
-            // Nothing left to end.
-            return Poll::Ready(Ok(()));
-        }
-        let shut = self.writer.as_mut().poll_shutdown(cx);
-        self.note_writer(&shut, cx);
-        shut
-    }
-}
-
-impl Drop for GuestStream {
+impl Drop for Shared {
     /// Closes the channel (as russh's `ChannelStream` does when dropped).
     fn drop(&mut self) {
-        let Some(channel) = self.channel.take() else {
-            return;
-        };
-        if !self.closed {
+        if let Some(channel) = self.channel.take().filter(|_| !self.closed) {
             close_in_background(channel);
         }
     }
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Asks the guest to close `channel` without waiting for it (a channel is
@@ -173,5 +87,183 @@ pub fn close_in_background(channel: Channel<Msg>) {
         runtime.spawn(async move {
             let _ = channel.close().await;
         });
+    }
+}
+
+fn closed_error() -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "the guest closed the channel")
+}
+
+/// The read half: the channel's data, message by message.
+pub struct GuestReader {
+    shared: Arc<Mutex<Shared>>,
+    /// A data message and how much of it was consumed.
+    pending: Option<(ChannelMsg, usize)>,
+}
+
+/// The write half: data to the guest, failing once the guest has closed.
+pub struct GuestWriter {
+    shared: Arc<Mutex<Shared>>,
+    sender: Pin<Box<dyn AsyncWrite + Send + Sync>>,
+}
+
+/// Both halves, for callers that want one stream.
+pub struct GuestStream {
+    reader: GuestReader,
+    writer: GuestWriter,
+}
+
+impl GuestStream {
+    pub fn new(channel: Channel<Msg>) -> Self {
+        let sender = Box::pin(channel.make_writer());
+        let shared = Arc::new(Mutex::new(Shared {
+            channel: Some(channel),
+            eof: false,
+            closed: false,
+            waiting_writer: None,
+        }));
+        GuestStream {
+            reader: GuestReader {
+                shared: shared.clone(),
+                pending: None,
+            },
+            writer: GuestWriter { shared, sender },
+        }
+    }
+
+    /// The halves, to read and write at the same time.
+    pub fn into_split(self) -> (GuestReader, GuestWriter) {
+        (self.reader, self.writer)
+    }
+}
+
+impl AsyncBufRead for GuestReader {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let this = self.get_mut();
+        while this.pending.is_none() {
+            let mut shared = lock(&this.shared);
+            if shared.eof {
+                return Poll::Ready(Ok(&[]));
+            }
+            match ready!(shared.poll_message(cx)) {
+                // An empty slice would look like the end.
+                Some(ChannelMsg::Data { data }) if data.is_empty() => {}
+                Some(data @ ChannelMsg::Data { .. }) => this.pending = Some((data, 0)),
+                Some(ChannelMsg::Eof) => shared.ended(false),
+                None | Some(ChannelMsg::Close) => shared.ended(true),
+                // Window changes, stderr (none on forwarded channels).
+                Some(_) => {}
+            }
+        }
+        match &this.pending {
+            Some((ChannelMsg::Data { data }, consumed)) => Poll::Ready(Ok(&data[*consumed..])),
+            _ => Poll::Ready(Ok(&[])),
+        }
+    }
+
+    fn consume(self: Pin<&mut Self>, amount: usize) {
+        let this = self.get_mut();
+        if let Some((ChannelMsg::Data { data }, consumed)) = this.pending.as_mut() {
+            *consumed = (*consumed + amount).min(data.len());
+            if *consumed == data.len() {
+                this.pending = None;
+            }
+        }
+    }
+}
+
+impl AsyncRead for GuestReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let available = ready!(self.as_mut().poll_fill_buf(cx))?;
+        let count = available.len().min(buf.remaining());
+        buf.put_slice(&available[..count]);
+        self.consume(count);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl GuestWriter {
+    /// Fails once the guest has closed the channel; otherwise runs `write`
+    /// on the channel's sender, noting a wait so the EOF can end it.
+    fn poll_sender<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        write: impl FnOnce(Pin<&mut (dyn AsyncWrite + Send + Sync)>, &mut Context<'_>) -> Poll<T>,
+    ) -> Result<Poll<T>, io::Error> {
+        if lock(&self.shared).poll_closed_after_eof(cx) {
+            return Err(closed_error());
+        }
+        let poll = write(self.sender.as_mut(), cx);
+        lock(&self.shared).waiting_writer = poll.is_pending().then(|| cx.waker().clone());
+        Ok(poll)
+    }
+}
+
+impl AsyncWrite for GuestWriter {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self
+            .get_mut()
+            .poll_sender(cx, |sender, cx| sender.poll_write(cx, buf))
+        {
+            Ok(poll) => poll,
+            Err(err) => Poll::Ready(Err(err)),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self
+            .get_mut()
+            .poll_sender(cx, |sender, cx| sender.poll_flush(cx))
+        {
+            Ok(poll) => poll,
+            Err(err) => Poll::Ready(Err(err)),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self
+            .get_mut()
+            .poll_sender(cx, |sender, cx| sender.poll_shutdown(cx))
+        {
+            Ok(poll) => poll,
+            // Nothing left to end.
+            Err(_) => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+impl AsyncRead for GuestStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.reader).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for GuestStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.writer).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.writer).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.writer).poll_shutdown(cx)
     }
 }
