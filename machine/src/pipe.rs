@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::net::windows::named_pipe::ServerOptions;
 
 use crate::ssh::preopen::Preopened;
-use crate::ssh::splice::splice;
+use crate::ssh::splice::splice_channel;
 
 /// Serves `pipe_name` until creating or connecting an instance fails, and
 /// returns that error. A new instance is created before a connected one is
@@ -40,8 +40,7 @@ pub async fn serve(pipe_name: &str, channels: Arc<Preopened>) -> io::Error {
         tokio::spawn(async move {
             // A failed channel closes the client's connection.
             if let Ok(remote) = channels.open().await {
-                let (remote_read, remote_write) = remote.into_split();
-                let _ = splice(&mut connected, remote_read, remote_write).await;
+                let _ = splice_channel(&mut connected, remote).await;
             }
         });
     }

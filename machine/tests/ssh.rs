@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use berth_machine::ssh::keys;
 use berth_machine::ssh::preopen::Preopened;
-use berth_machine::ssh::splice::splice;
+use berth_machine::ssh::splice::splice_channel;
 use berth_machine::ssh::{GuestStream, KeptSession, Session, SshError, SshTarget};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -373,10 +373,7 @@ async fn a_client_still_sending_when_the_service_hangs_up_is_disconnected() {
         .map(GuestStream::new)
         .unwrap();
     let (client, mut local) = tokio::net::UnixStream::pair().unwrap();
-    let splicing = tokio::spawn(async move {
-        let (remote_read, remote_write) = remote.into_split();
-        splice(&mut local, remote_read, remote_write).await
-    });
+    let splicing = tokio::spawn(async move { splice_channel(&mut local, remote).await });
     let (mut client_read, mut client_write) = client.into_split();
     // Far more than the channel's window and the sockets' buffers.
     let sending = tokio::spawn(async move {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::net::UnixListener;
 
 use crate::ssh::preopen::Preopened;
-use crate::ssh::splice::splice;
+use crate::ssh::splice::splice_channel;
 
 /// Accepts connections until the listener fails (or the task is aborted).
 pub async fn serve(listener: UnixListener, channels: Arc<Preopened>) {
@@ -26,8 +26,7 @@ pub async fn serve(listener: UnixListener, channels: Arc<Preopened>) {
         tokio::spawn(async move {
             match channels.open().await {
                 Ok(remote) => {
-                    let (remote_read, remote_write) = remote.into_split();
-                    let _ = splice(&mut local, remote_read, remote_write).await;
+                    let _ = splice_channel(&mut local, remote).await;
                 }
                 // The client sees its connection closed.
                 Err(err) => super::log(format_args!("forwarding a connection: {err}")),

@@ -30,7 +30,7 @@ use super::{emit, log, Events};
 use crate::qemu::qmp::Qmp;
 use crate::qemu::NETDEV_ID;
 use crate::ssh::preopen::Preopened;
-use crate::ssh::splice::splice;
+use crate::ssh::splice::splice_channel;
 use crate::ssh::{GuestStream, KeptSession};
 
 /// A forwarded port's transport protocol.
@@ -412,8 +412,7 @@ async fn serve_tcp(listener: TcpListener, kept: Arc<KeptSession>, port: u16) {
         tokio::spawn(async move {
             match kept.open_tcpip("127.0.0.1", port, peer).await {
                 Ok(channel) => {
-                    let (remote_read, remote_write) = GuestStream::new(channel).into_split();
-                    let _ = splice(&mut local, remote_read, remote_write).await;
+                    let _ = splice_channel(&mut local, GuestStream::new(channel)).await;
                 }
                 Err(err) => log(format_args!(
                     "forwarding a connection to port {port}: {err}"

@@ -82,8 +82,10 @@ impl AsyncRead for PacedTcpStream {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let wanted = buf.remaining();
+        // A read as large as the read-ahead goes straight to the caller.
+        let direct = wanted >= READ_AHEAD;
         if this.start == this.end {
-            let poll = if wanted >= READ_AHEAD {
+            let poll = if direct {
                 Pin::new(&mut this.inner).poll_read(cx, buf)
             } else {
                 let mut ahead = ReadBuf::new(&mut this.ahead);
@@ -94,7 +96,7 @@ impl AsyncRead for PacedTcpStream {
             if poll.is_pending() && this.pacing.load(Ordering::Relaxed) {
                 this.wait_for(wanted);
             }
-            if wanted >= READ_AHEAD || this.end == 0 {
+            if direct || this.end == 0 {
                 // Read directly, not ready, failed, or the socket's end.
                 return poll;
             }

@@ -13,8 +13,6 @@
 //! it holds for a few seconds, as it does a keep-alive client's, and then
 //! closes them.)
 
-use std::future::Future;
-use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -24,7 +22,7 @@ use russh::{Channel, ChannelMsg};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::stream::close_in_background;
+use super::stream::{close_in_background, poll_message};
 use super::{GuestStream, KeptSession, Session, SshError};
 
 /// How long a connection waits for a dropped session to come back.
@@ -91,20 +89,23 @@ impl Preopened {
     /// Whether a live spare channel is waiting (a dead one is dropped, and
     /// the next opened).
     pub fn spare_ready(&self) -> bool {
-        let Ok(mut spare) = self.spare.lock() else {
-            return false;
-        };
-        let Some((session, channel)) = spare.as_mut() else {
-            return false;
-        };
-        let live = usable(session, channel);
-        if !live {
-            if let Some((_, channel)) = spare.take() {
-                close_in_background(channel);
+        self.spare.lock().is_ok_and(|mut spare| {
+            self.drop_dead(&mut spare);
+            spare.is_some()
+        })
+    }
+
+    /// Closes the spare if it can no longer carry a connection, and asks
+    /// for the next.
+    fn drop_dead(&self, spare: &mut Option<(Arc<Session>, Channel<Msg>)>) {
+        if let Some((session, channel)) = spare.as_mut() {
+            if !usable(session, channel) {
+                if let Some((_, channel)) = spare.take() {
+                    close_in_background(channel);
+                }
+                self.emptied.notify_one();
             }
-            self.emptied.notify_one();
         }
-        live
     }
 
     /// The spare channel if it is still open (a new one is then opened in
@@ -126,15 +127,13 @@ impl Preopened {
     }
 
     fn take_spare(&self) -> Option<Channel<Msg>> {
-        let taken = self.spare.lock().ok()?.take();
+        let taken = {
+            let mut spare = self.spare.lock().ok()?;
+            self.drop_dead(&mut spare);
+            spare.take()
+        };
         self.emptied.notify_one();
-        let (session, mut channel) = taken?;
-        if usable(&session, &mut channel) {
-            Some(channel)
-        } else {
-            close_in_background(channel);
-            None
-        }
+        taken.map(|(_, channel)| channel)
     }
 }
 
@@ -150,7 +149,7 @@ fn usable(session: &Session, channel: &mut Channel<Msg>) -> bool {
 fn still_open(channel: &mut Channel<Msg>) -> bool {
     let mut context = Context::from_waker(Waker::noop());
     loop {
-        match pin!(channel.wait()).poll(&mut context) {
+        match poll_message(channel, &mut context) {
             Poll::Pending => return true,
             Poll::Ready(Some(ChannelMsg::WindowAdjusted { .. })) => {}
             Poll::Ready(_) => return false,

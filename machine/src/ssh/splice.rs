@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufRead, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
+use super::GuestStream;
+
 /// Copy buffer size: large buffers make fewer, fuller reads and writes
 /// (tokio's 8 KiB default costs about 20% more CPU). A multiple of
 /// [`CHANNEL_PACKET`].
@@ -53,6 +55,15 @@ where
         Ok::<_, io::Error>(received)
     };
     tokio::try_join!(to_guest, from_guest)
+}
+
+/// [`splice`] with a channel to the guest.
+pub async fn splice_channel<A>(local: &mut A, remote: GuestStream) -> io::Result<(u64, u64)>
+where
+    A: AsyncRead + AsyncWrite + Unpin + ?Sized,
+{
+    let (remote_read, remote_write) = remote.into_split();
+    splice(local, remote_read, remote_write).await
 }
 
 /// How long the tail of a bulk transfer waits for the bytes after it: the

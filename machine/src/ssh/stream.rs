@@ -34,11 +34,19 @@ struct Shared {
     waiting_writer: Option<Waker>,
 }
 
+/// A channel's next message, if one is there (`None`: the channel is gone).
+pub(super) fn poll_message(
+    channel: &mut Channel<Msg>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<ChannelMsg>> {
+    pin!(channel.wait()).poll(cx)
+}
+
 impl Shared {
     /// The channel's next message, if one is there.
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<ChannelMsg>> {
         match self.channel.as_mut() {
-            Some(channel) => pin!(channel.wait()).poll(cx),
+            Some(channel) => poll_message(channel, cx),
             None => Poll::Ready(None),
         }
     }
@@ -187,19 +195,23 @@ impl AsyncRead for GuestReader {
 }
 
 impl GuestWriter {
-    /// Fails once the guest has closed the channel; otherwise runs `write`
-    /// on the channel's sender, noting a wait so the EOF can end it.
+    /// `closed` once the guest has closed the channel; otherwise runs
+    /// `write` on the channel's sender, noting a wait so the EOF can end it.
     fn poll_sender<T>(
         &mut self,
         cx: &mut Context<'_>,
-        write: impl FnOnce(Pin<&mut (dyn AsyncWrite + Send + Sync)>, &mut Context<'_>) -> Poll<T>,
-    ) -> Result<Poll<T>, io::Error> {
+        closed: io::Result<T>,
+        write: impl FnOnce(
+            Pin<&mut (dyn AsyncWrite + Send + Sync)>,
+            &mut Context<'_>,
+        ) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
         if lock(&self.shared).poll_closed_after_eof(cx) {
-            return Err(closed_error());
+            return Poll::Ready(closed);
         }
         let poll = write(self.sender.as_mut(), cx);
         lock(&self.shared).waiting_writer = poll.is_pending().then(|| cx.waker().clone());
-        Ok(poll)
+        poll
     }
 }
 
@@ -209,34 +221,21 @@ impl AsyncWrite for GuestWriter {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self
-            .get_mut()
-            .poll_sender(cx, |sender, cx| sender.poll_write(cx, buf))
-        {
-            Ok(poll) => poll,
-            Err(err) => Poll::Ready(Err(err)),
-        }
+        self.get_mut()
+            .poll_sender(cx, Err(closed_error()), |sender, cx| {
+                sender.poll_write(cx, buf)
+            })
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self
-            .get_mut()
-            .poll_sender(cx, |sender, cx| sender.poll_flush(cx))
-        {
-            Ok(poll) => poll,
-            Err(err) => Poll::Ready(Err(err)),
-        }
+        self.get_mut()
+            .poll_sender(cx, Err(closed_error()), |sender, cx| sender.poll_flush(cx))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self
-            .get_mut()
-            .poll_sender(cx, |sender, cx| sender.poll_shutdown(cx))
-        {
-            Ok(poll) => poll,
-            // Nothing left to end.
-            Err(_) => Poll::Ready(Ok(())),
-        }
+        // A closed channel has nothing left to end.
+        self.get_mut()
+            .poll_sender(cx, Ok(()), |sender, cx| sender.poll_shutdown(cx))
     }
 }
 
