@@ -1,8 +1,8 @@
 //! A forwarded channel as a byte stream that, unlike russh's
 //! `ChannelStream`, notices when the guest closes the channel, and whose
 //! read half hands out the channel's data messages as they are
-//! ([`AsyncBufRead`]), so that copying them to a local socket costs no copy
-//! of its own.
+//! ([`ChunkedRead`]): whatever has arrived goes to a local socket in one
+//! vectored write, without a copy of berth's own.
 //!
 //! russh's stream stops looking at the channel once the guest's EOF
 //! arrives, so a later close goes unseen: writes after it are dropped, and
@@ -12,15 +12,58 @@
 //! with `BrokenPipe`, so the local connection is closed, as `ssh -L` closes
 //! it.
 
+use std::collections::VecDeque;
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::{pin, Pin};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{ready, Context, Poll, Waker};
 
+use bytes::{Buf, Bytes};
 use russh::client::Msg;
 use russh::{Channel, ChannelMsg};
 use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, ReadBuf};
+
+/// A source whose data comes in chunks, several of which can leave in one
+/// vectored write: the guest's data messages (32 KiB each from OpenSSH's
+/// sshd), or any buffered reader (one chunk at a time).
+pub trait ChunkedRead {
+    /// Waits until data or the end is there, then fills `slices` with the
+    /// chunks that are there, in order: how many (0 at the end).
+    fn poll_chunks<'a>(
+        &'a mut self,
+        cx: &mut Context<'_>,
+        slices: &mut [IoSlice<'a>],
+    ) -> Poll<io::Result<usize>>;
+
+    /// Marks `amount` bytes of the chunks handed out as used.
+    fn consume_chunks(&mut self, amount: usize);
+}
+
+impl<T: AsyncBufRead + Unpin> ChunkedRead for T {
+    fn poll_chunks<'a>(
+        &'a mut self,
+        cx: &mut Context<'_>,
+        slices: &mut [IoSlice<'a>],
+    ) -> Poll<io::Result<usize>> {
+        let data = ready!(Pin::new(self).poll_fill_buf(cx))?;
+        match slices.first_mut() {
+            Some(slice) if !data.is_empty() => {
+                *slice = IoSlice::new(data);
+                Poll::Ready(Ok(1))
+            }
+            _ => Poll::Ready(Ok(0)),
+        }
+    }
+
+    fn consume_chunks(&mut self, amount: usize) {
+        Pin::new(self).consume(amount);
+    }
+}
+
+/// How much of the guest's data the read half takes in before handing it
+/// out: what one write to a local socket carries at most.
+const GATHER_LIMIT: usize = 256 * 1024;
 
 /// What both halves see: the channel's incoming messages and how it ended.
 struct Shared {
@@ -102,11 +145,13 @@ fn closed_error() -> io::Error {
     io::Error::new(io::ErrorKind::BrokenPipe, "the guest closed the channel")
 }
 
-/// The read half: the channel's data, message by message.
+/// The read half: the channel's data, in the messages it came in.
 pub struct GuestReader {
     shared: Arc<Mutex<Shared>>,
-    /// A data message and how much of it was consumed.
-    pending: Option<(ChannelMsg, usize)>,
+    /// Data taken from the channel and not yet used (the first maybe in
+    /// part), and how many bytes that is.
+    queued: VecDeque<Bytes>,
+    queued_bytes: usize,
 }
 
 /// The write half: data to the guest, failing once the guest has closed.
@@ -133,7 +178,8 @@ impl GuestStream {
         GuestStream {
             reader: GuestReader {
                 shared: shared.clone(),
-                pending: None,
+                queued: VecDeque::new(),
+                queued_bytes: 0,
             },
             writer: GuestWriter { shared, sender },
         }
@@ -145,51 +191,75 @@ impl GuestStream {
     }
 }
 
-impl AsyncBufRead for GuestReader {
-    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        let this = self.get_mut();
-        while this.pending.is_none() {
-            let mut shared = lock(&this.shared);
-            if shared.eof {
-                return Poll::Ready(Ok(&[]));
-            }
-            match ready!(shared.poll_message(cx)) {
-                // An empty slice would look like the end.
-                Some(ChannelMsg::Data { data }) if data.is_empty() => {}
-                Some(data @ ChannelMsg::Data { .. }) => this.pending = Some((data, 0)),
-                Some(ChannelMsg::Eof) => shared.ended(false),
-                None | Some(ChannelMsg::Close) => shared.ended(true),
+impl GuestReader {
+    /// Takes in the data messages that have arrived, up to
+    /// [`GATHER_LIMIT`]; pending while nothing is queued and the channel
+    /// has not ended.
+    fn poll_gather(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut shared = lock(&self.shared);
+        while self.queued_bytes < GATHER_LIMIT && !shared.eof {
+            match shared.poll_message(cx) {
+                Poll::Pending => break,
+                Poll::Ready(Some(ChannelMsg::Data { data })) => {
+                    if !data.is_empty() {
+                        self.queued_bytes += data.len();
+                        self.queued.push_back(data);
+                    }
+                }
+                Poll::Ready(Some(ChannelMsg::Eof)) => shared.ended(false),
+                Poll::Ready(None | Some(ChannelMsg::Close)) => shared.ended(true),
                 // Window changes, stderr (none on forwarded channels).
-                Some(_) => {}
+                Poll::Ready(Some(_)) => {}
             }
         }
-        match &this.pending {
-            Some((ChannelMsg::Data { data }, consumed)) => Poll::Ready(Ok(&data[*consumed..])),
-            _ => Poll::Ready(Ok(&[])),
+        if self.queued.is_empty() && !shared.eof {
+            return Poll::Pending;
         }
+        Poll::Ready(())
+    }
+}
+
+impl ChunkedRead for GuestReader {
+    fn poll_chunks<'a>(
+        &'a mut self,
+        cx: &mut Context<'_>,
+        slices: &mut [IoSlice<'a>],
+    ) -> Poll<io::Result<usize>> {
+        ready!(self.poll_gather(cx));
+        let mut filled = 0;
+        for (slice, data) in slices.iter_mut().zip(&self.queued) {
+            *slice = IoSlice::new(data);
+            filled += 1;
+        }
+        Poll::Ready(Ok(filled))
     }
 
-    fn consume(self: Pin<&mut Self>, amount: usize) {
-        let this = self.get_mut();
-        if let Some((ChannelMsg::Data { data }, consumed)) = this.pending.as_mut() {
-            *consumed = (*consumed + amount).min(data.len());
-            if *consumed == data.len() {
-                this.pending = None;
+    fn consume_chunks(&mut self, mut amount: usize) {
+        self.queued_bytes -= amount.min(self.queued_bytes);
+        while let Some(front) = self.queued.front_mut() {
+            if amount < front.len() {
+                front.advance(amount);
+                return;
             }
+            amount -= front.len();
+            self.queued.pop_front();
         }
     }
 }
 
 impl AsyncRead for GuestReader {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let available = ready!(self.as_mut().poll_fill_buf(cx))?;
-        let count = available.len().min(buf.remaining());
-        buf.put_slice(&available[..count]);
-        self.consume(count);
+        let this = self.get_mut();
+        ready!(this.poll_gather(cx));
+        if let Some(front) = this.queued.front() {
+            let count = front.len().min(buf.remaining());
+            buf.put_slice(&front[..count]);
+            this.consume_chunks(count);
+        }
         Poll::Ready(Ok(()))
     }
 }
