@@ -535,6 +535,12 @@ fn check_volume(
         "{order:?}"
     );
     assert!(position("volumes-mounted") < position("ready"), "{order:?}");
+    // `start` returned once the podman service answered, as podman's does.
+    assert!(
+        position("api-probed") < position("api-answered")
+            && position("api-answered") < position("ready"),
+        "{order:?}"
+    );
 
     std::fs::write(shared.join("from-host"), "written on the host\n").unwrap();
     let bind = format!("{guest_dir}:/data");

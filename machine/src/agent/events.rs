@@ -8,6 +8,7 @@
 //! {"time":1764300029.410,"event":"ssh-connected","attempt_started":1764300027.9,"banner":1764300028.2,"host_key_verified":1764300028.9,"authenticated":1764300029.4}
 //! {"time":1764300031.002,"event":"guest-ready"}
 //! {"time":1764300031.050,"event":"api-probed"}
+//! {"time":1764300032.410,"event":"api-answered"}
 //! {"time":1764300031.090,"event":"ready","api_socket":"/run/user/1000/berth/m/api.sock","ssh_port":40022}
 //! ```
 
@@ -56,6 +57,9 @@ pub enum EventKind {
     GuestReady,
     /// The guest's podman socket answered a channel over the session.
     ApiProbed,
+    /// The podman service behind it answered `_ping` (it is started on
+    /// the first connection, which takes a while on a slow guest).
+    ApiAnswered,
     /// The machine's volumes are mounted in the guest, with this driver
     /// (`virtiofs` or `9p`; `already` when they were mounted before).
     VolumesMounted { driver: String },

@@ -41,7 +41,7 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
 use tokio::process::Child;
 use tokio::sync::{watch, Notify};
@@ -628,6 +628,29 @@ impl Agent {
                 return self.interrupted(interrupt, "the guest's podman socket", boot_timeout);
             }
         }
+        // As podman machine does, `start` returns once the service answers
+        // (or warns that it did not), so the first command does not wait
+        // for it unexplained.
+        self.progress("waiting for the podman service");
+        let answered = self.during(
+            deadline.min(Instant::now() + API_ANSWER_TIMEOUT),
+            ping_api(&kept, &guest_socket),
+        );
+        match answered.await {
+            Ok(()) => self.emit(EventKind::ApiAnswered),
+            Err(Interrupt::Timeout) => self.emit(EventKind::Warning {
+                message: format!(
+                    "the guest's podman service did not answer within {} s; its log: \
+                     `berth machine ssh {} journalctl {}-u podman`",
+                    API_ANSWER_TIMEOUT.as_secs(),
+                    config.name,
+                    if config.rootful { "" } else { "--user " },
+                ),
+            }),
+            Err(interrupt) => {
+                return self.interrupted(interrupt, "the guest's podman service", boot_timeout);
+            }
+        }
         if config.ssh.host_key.is_empty() {
             // A user-supplied Ignition config: pin the key seen first.
             if let Ok(session) = kept.get().await {
@@ -1097,6 +1120,55 @@ async fn probe_api(
             () = wait_for_guest_ready(&mut guest_ready), if !ready => {}
         }
         backoff = (backoff * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// How long `start` waits for the guest's podman service to answer before
+/// it warns and goes on (podman machine waits 20 s; a service started under
+/// emulation takes about that).
+const API_ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Asks the guest's podman service for `_ping` until it answers 200 OK,
+/// after a growing pause each time it does not (a service that failed to
+/// start closes the connection; systemd restarts it).
+async fn ping_api(kept: &KeptSession, guest_socket: &str) {
+    let mut backoff = Duration::from_millis(100);
+    let mut last_error = None;
+    loop {
+        let error = match ping_once(kept, guest_socket).await {
+            Ok(()) => return,
+            Err(error) => error,
+        };
+        log_changed(&mut last_error, format!("podman service ping: {error}"));
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// One `GET /_ping` on a new channel: `Err` with what came back instead of
+/// a 200 status line.
+async fn ping_once(kept: &KeptSession, guest_socket: &str) -> Result<(), String> {
+    let channel = kept
+        .open_streamlocal(guest_socket)
+        .await
+        .map_err(|err| err.to_string())?;
+    let mut stream = BufReader::new(crate::ssh::GuestStream::new(channel));
+    stream
+        .get_mut()
+        .write_all(b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+        .await
+        .map_err(|err| err.to_string())?;
+    let mut status = String::new();
+    (&mut stream)
+        .take(1024)
+        .read_line(&mut status)
+        .await
+        .map_err(|err| err.to_string())?;
+    let status = status.trim_end();
+    match status.split(' ').nth(1) {
+        Some("200") => Ok(()),
+        _ if status.is_empty() => Err("the connection closed without an answer".to_string()),
+        _ => Err(format!("answered {status:?}")),
     }
 }
 
