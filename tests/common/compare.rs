@@ -55,15 +55,24 @@ impl SideBySide {
         command
     }
 
+    /// berth's run, without the service's attach race (see
+    /// [`without_attach_race`]).
     pub fn berth(&self, args: &[&str]) -> Run {
-        self.berth_command(args)
+        let mut run: Run = self
+            .berth_command(args)
             .output()
             .expect("running berth")
-            .into()
+            .into();
+        run.stderr = without_attach_race(&run.stderr);
+        run
     }
 
+    /// podman-remote's run, without the service's attach race (see
+    /// [`without_attach_race`]).
     pub fn podman(&self, args: &[&str]) -> Run {
-        self.service.run_podman_remote(args).into()
+        let mut run: Run = self.service.run_podman_remote(args).into();
+        run.stderr = without_attach_race(&run.stderr);
+        run
     }
 
     /// Runs podman and checks it succeeded (for setting things up).
@@ -119,6 +128,22 @@ impl SideBySide {
         );
         berth
     }
+}
+
+/// Drops the second error the podman 4.3 service sometimes reports, to
+/// either client, when an `exec` fails to start (`Error: read unixpacket
+/// @->/proc/self/fd/N/attach: read: connection reset by peer`): its attach
+/// reader racing conmon closing the exec session.
+pub fn without_attach_race(stderr: &str) -> String {
+    stderr
+        .split_inclusive('\n')
+        .filter(|line| {
+            !(line.starts_with("Error: read unixpacket ")
+                && line
+                    .trim_end()
+                    .ends_with("/attach: read: connection reset by peer"))
+        })
+        .collect()
 }
 
 /// Makes two runs a second apart comparable: human durations ("2 seconds
@@ -217,6 +242,15 @@ pub fn mask_ids(text: &str) -> String {
     }
     flush(&mut run, &mut out);
     out
+}
+
+#[test]
+fn only_the_attach_race_line_is_dropped() {
+    let race =
+        "Error: read unixpacket @->/proc/self/fd/14/attach: read: connection reset by peer\n";
+    let error = "Error: runc: exec failed\n";
+    assert_eq!(without_attach_race(&format!("{error}{race}")), error);
+    assert_eq!(without_attach_race("Error: x"), "Error: x");
 }
 
 #[test]
