@@ -1,7 +1,8 @@
 //! Just enough HTTP/1.1 to talk to the guest's podman service over an SSH
-//! channel: one `GET` whose JSON body is read to the end, and the libpod
-//! event stream (a chunked body of JSON lines) read event by event. The
-//! agent uses it to follow containers for port forwarding.
+//! channel: one `GET` whose JSON body is read to the end, `_ping`, and the
+//! libpod event stream (a chunked body of JSON lines) read event by event.
+//! The agent uses it to follow containers for port forwarding and to wait
+//! for the service in `start`.
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -106,6 +107,40 @@ fn request_text(path: &str, close: bool) -> String {
     )
 }
 
+/// Sends `GET path` on a fresh connection to the engine (closed after the
+/// answer) and reads the response head.
+async fn get_head<S>(stream: S, path: &str) -> Result<(BufReader<S>, Head), EngineError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut reader = BufReader::new(stream);
+    reader
+        .get_mut()
+        .write_all(request_text(path, true).as_bytes())
+        .await
+        .map_err(|source| EngineError::Io {
+            path: path.to_string(),
+            source,
+        })?;
+    let head = read_head(&mut reader, path).await?;
+    Ok((reader, head))
+}
+
+/// `GET /_ping` on a fresh connection: `Ok` once the engine answers 200.
+pub async fn ping<S>(stream: S) -> Result<(), EngineError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let path = "/_ping";
+    match get_head(stream, path).await?.1.status {
+        200 => Ok(()),
+        status => Err(EngineError::Http {
+            path: path.to_string(),
+            message: format!("status {status}"),
+        }),
+    }
+}
+
 /// `GET path` on a fresh connection to the engine; returns the JSON body.
 pub async fn get_json<S>(stream: S, path: &str) -> Result<Value, EngineError>
 where
@@ -115,13 +150,7 @@ where
         path: path.to_string(),
         source,
     };
-    let mut reader = BufReader::new(stream);
-    reader
-        .get_mut()
-        .write_all(request_text(path, true).as_bytes())
-        .await
-        .map_err(io)?;
-    let head = read_head(&mut reader, path).await?;
+    let (mut reader, head) = get_head(stream, path).await?;
     let mut body = Vec::new();
     if head.chunked {
         while let Some(chunk) = read_chunk(&mut reader, path).await? {
@@ -290,6 +319,25 @@ mod tests {
         });
         let err = get_json(client, "/x").await.unwrap_err().to_string();
         assert!(err.contains("status 404: no such x"), "{err}");
+    }
+
+    /// `_ping` is answered only by a 200; anything else, or a connection
+    /// closed without a response, is an error.
+    #[tokio::test]
+    async fn ping_wants_200() {
+        for (response, ok) in [
+            ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", true),
+            ("HTTP/1.1 503 Service Unavailable\r\n\r\n", false),
+            ("", false),
+        ] {
+            let (client, mut server) = duplex(4096);
+            tokio::spawn(async move {
+                let mut request = vec![0; 1024];
+                let _ = server.read(&mut request).await.unwrap();
+                server.write_all(response.as_bytes()).await.unwrap();
+            });
+            assert_eq!(ping(client).await.is_ok(), ok, "{response:?}");
+        }
     }
 
     #[tokio::test]

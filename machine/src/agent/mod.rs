@@ -41,7 +41,7 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
 use tokio::process::Child;
 use tokio::sync::{watch, Notify};
@@ -1145,31 +1145,15 @@ async fn ping_api(kept: &KeptSession, guest_socket: &str) {
     }
 }
 
-/// One `GET /_ping` on a new channel: `Err` with what came back instead of
-/// a 200 status line.
+/// One `GET /_ping` on a new channel: `Err` with why it did not answer 200.
 async fn ping_once(kept: &KeptSession, guest_socket: &str) -> Result<(), String> {
     let channel = kept
         .open_streamlocal(guest_socket)
         .await
         .map_err(|err| err.to_string())?;
-    let mut stream = BufReader::new(crate::ssh::GuestStream::new(channel));
-    stream
-        .get_mut()
-        .write_all(b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+    engine::ping(crate::ssh::GuestStream::new(channel))
         .await
-        .map_err(|err| err.to_string())?;
-    let mut status = String::new();
-    (&mut stream)
-        .take(1024)
-        .read_line(&mut status)
-        .await
-        .map_err(|err| err.to_string())?;
-    let status = status.trim_end();
-    match status.split(' ').nth(1) {
-        Some("200") => Ok(()),
-        _ if status.is_empty() => Err("the connection closed without an answer".to_string()),
-        _ => Err(format!("answered {status:?}")),
-    }
+        .map_err(|err| err.to_string())
 }
 
 /// Notices when the SSH session drops, reports the machine degraded and
